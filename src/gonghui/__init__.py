@@ -1,0 +1,1 @@
+"""gonghui (工会): the work platform of a city trade-union federation."""

@@ -1,0 +1,3 @@
+app_name = "core"
+urlpatterns: list = []
+api_urlpatterns: list = []
