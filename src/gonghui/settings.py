@@ -97,7 +97,9 @@ INSTALLED_APPS = [
 
 # Domain apps, in dependency order: each is installed, its urls are included (pages under /<app>/,
 # API under /api/v1/) and its `demo.py` is loaded by `gonghui demo`.
-GONGHUI_DOMAIN_APPS = ["core", "orgs"]
+GONGHUI_DOMAIN_APPS = [
+    "core", "orgs", "elections", "contests", "welfare", "stations", "studios", "activities", "dashboard",
+]
 INSTALLED_APPS += [f"gonghui.{a}" for a in GONGHUI_DOMAIN_APPS if f"gonghui.{a}" not in INSTALLED_APPS]
 
 MIDDLEWARE = [

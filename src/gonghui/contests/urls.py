@@ -1,0 +1,3 @@
+app_name = "contests"
+urlpatterns: list = []
+api_urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "elections"
+urlpatterns: list = []
+api_urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "studios"
+urlpatterns: list = []
+api_urlpatterns: list = []

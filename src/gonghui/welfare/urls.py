@@ -1,0 +1,3 @@
+app_name = "welfare"
+urlpatterns: list = []
+api_urlpatterns: list = []
