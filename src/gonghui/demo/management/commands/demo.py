@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("数据库已迁移 / database migrated")
-        for app, load in demo_loaders():
+        for _app, load in demo_loaders():
             with transaction.atomic():
                 load(out=self.stdout)
         password_file = settings.DATA_DIR / "admin-password.txt"
