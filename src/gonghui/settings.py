@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get explicit component names (keeps the schema stable).
+    "ENUM_NAME_OVERRIDES": {
+        "OrgStatusEnum": "gonghui.orgs.choices.OrgStatus",
+        "MemberStatusEnum": "gonghui.orgs.choices.MemberStatus",
+    },
 }
 
 # Maximum size of an uploaded or imported file (bytes).
