@@ -59,6 +59,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
                GONGHUI_SECRET_KEY="k" * 20 + "-production-secret-key-that-is-long-enough-0123456789",
                GONGHUI_FIELD_KEY=Fernet.generate_key().decode(), GONGHUI_ALLOWED_HOSTS="gonghui.example.org")
     env.pop("GONGHUI_DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     result = subprocess.run([sys.executable, "-m", "gonghui.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
