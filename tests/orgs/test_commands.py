@@ -73,3 +73,11 @@ def test_production_requires_keys(tmp_path):
     result = subprocess.run([sys.executable, "-m", "gonghui.cli", "check"], env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode != 0 and "GONGHUI_SECRET_KEY" in result.stderr
+
+
+def test_static_assets_are_found_without_a_cdn():
+    from django.contrib.staticfiles import finders
+
+    for asset in ("css/gonghui.css", "vendor/htmx/htmx.min.js", "vendor/echarts/echarts.min.js",
+                  "vendor/leaflet/leaflet.js", "img/logo.svg"):
+        assert finders.find(asset), asset
