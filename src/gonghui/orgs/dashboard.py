@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.dashboard.registry import Chart, Figure, Section, Story
@@ -31,8 +32,11 @@ def section(*, org: Organisation, start: dt.date, end: dt.date) -> Section:
         outdoor=Count("id", filter=Q(status=MemberStatus.ACTIVE, is_outdoor_worker=True)),
         women=Count("id", filter=Q(status=MemberStatus.ACTIVE, gender="female")),
     )
+    tz = timezone.get_current_timezone()
+    period_start = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    period_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     transferred = MemberTransfer.objects.filter(
-        to_org__path__startswith=org.path, at__date__gte=start, at__date__lte=end
+        to_org__path__startswith=org.path, at__gte=period_start, at__lt=period_end
     ).count()
     trades = list(
         members.filter(status=MemberStatus.ACTIVE).exclude(trade="").values("trade")
