@@ -155,3 +155,20 @@ def test_staff_create_and_grant(tree):
     user, password = services.staff_create(actor=None, username="new_staff", org=tree["HD"], role="viewer")
     assert password and user.check_password(password)
     assert AuditEvent.objects.filter(action="role.grant", org=tree["HD"]).exists()
+
+
+def test_subtree_query_uses_an_index(tree):
+    from django.db import connection
+
+    sql, params = Member.objects.filter(org__path__startswith=tree["SY"].path).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "orgs_organisation_path_nocase" in plan, plan
+        else:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            cursor.execute("SET enable_seqscan = on")
+            assert "path" in plan and "Index" in plan, plan
