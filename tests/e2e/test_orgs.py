@@ -122,11 +122,16 @@ def test_admin_reveals_full_numbers(world, live_server, page):
     member = world["members"]["张建国"]
     login(page, live_server, "sy_admin")
     page.goto(f"{live_server.url}/orgs/members/{member.pk}/")
+    page.fill("input[name=purpose]", "核对身份")
+    screenshot(page, "orgs-member-detail-admin")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="查看完整号码").click()
     expect(page.locator("#full-id")).to_have_text(member.id_number)
     expect(page.locator("#full-phone")).to_have_text(member.phone)
     screenshot(page, "orgs-member-reveal")
+    from gonghui.core.models import AuditEvent
+
+    assert AuditEvent.objects.get(action="member.reveal_pii").after == {"purpose": "核对身份"}
 
 
 def test_member_form_shows_the_id_error_and_audit_trail_lists_it(world, live_server, page):

@@ -331,12 +331,14 @@ def test_reveal_admin_only_and_audited(client, tree, sy_admin, sy_staff, member)
     body = text(client.get(reverse("orgs:member-detail", args=[member.pk])))
     assert f'hx-post="{reverse("orgs:member-reveal", args=[member.pk])}"' in body
     assert client.get(reverse("orgs:member-reveal", args=[member.pk])).status_code == 405
-    response = client.post(reverse("orgs:member-reveal", args=[member.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("orgs:member-reveal", args=[member.pk]), {"purpose": "核对身份办理转接"},
+                           HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     body = text(response)
     assert f'id="full-id">{member.id_number}<' in body and f'id="full-phone">{member.phone}<' in body
     event = AuditEvent.objects.get(action="member.reveal_pii")
     assert (event.actor, event.target_id, event.org_id) == (sy_admin, str(member.pk), tree["SY-GAS"].pk)
+    assert event.after == {"purpose": "核对身份办理转接"}
 
 
 def _qr_path(member) -> str:
