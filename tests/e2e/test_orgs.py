@@ -103,6 +103,12 @@ def test_staff_finds_a_member_by_initials_and_opens_the_card(world, live_server,
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone_page, "orgs-member-card-staff")
 
+    # Staff pages stay usable on a phone: the table scrolls inside its card, the page does not.
+    phone_page.goto(f"{live_server.url}/orgs/{world['szkg'].pk}/")
+    expect(phone_page.locator("#member-list")).to_contain_text("共 19 名会员")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone_page, "orgs-org-detail-phone")
+
 
 def test_worker_sees_own_card_on_a_phone(world, live_server, phone_page):
     worker = make_user("rider", role=None)
