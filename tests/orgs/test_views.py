@@ -495,7 +495,7 @@ def test_org_edit(client, tree, sy_staff):
             "status": "active", "uscc": "81110000MA01ABCD1X", "address": "顺义区", "founded_on": "2001-05-01"}
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "统一社会信用代码" in text(response) and "errorlist" in text(response)
+    assert '<ul class="errorlist"><li>统一社会信用代码校验位错误：最后一位应为N</li></ul>' in text(response)
     org = Organisation.objects.get(pk=tree["SY-GAS"].pk)
     assert org.name == "燃气公司工会"
 

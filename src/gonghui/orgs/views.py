@@ -316,7 +316,7 @@ def member_export(request, pk):
                    m.org.name, m.org.code, m.employer, m.trade, m.get_new_form_type_display() if m.new_form_type
                    else "", m.is_outdoor_worker, m.joined_on, m.get_status_display()]
 
-    filename = "{code}-会员名册-{d}.xlsx".format(code=org.code, d=timezone.localdate().strftime("%Y%m%d"))
+    filename = _("{code}-会员名册-{d}.xlsx").format(code=org.code, d=timezone.localdate().strftime("%Y%m%d"))
     return xlsx_response(filename, headers, rows(), sheet=_("会员名册"),
                          widths=[10, 6, 12, 22, 14, 15, 30, 14, 30, 12, 14, 10, 12, 8], text_columns=(3, 4, 5))
 
@@ -520,7 +520,7 @@ def audit_export(request):
                    json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
                    json.dumps(e.after, ensure_ascii=False) if e.after is not None else ""]
 
-    filename = "审计记录-{d}.xlsx".format(d=timezone.localdate().strftime("%Y%m%d"))
+    filename = _("审计记录-{d}.xlsx").format(d=timezone.localdate().strftime("%Y%m%d"))
     return xlsx_response(filename, headers, rows(), sheet=_("审计记录"),
                          widths=[17, 14, 20, 20, 14, 28, 16, 10, 30, 50, 50])
 
