@@ -213,6 +213,8 @@ def test_member_list_pagination(client, tree, sy_staff, root_user):
     client.force_login(sy_staff)
     first = client.get(detail_url(tree["SY-GAS"]))
     assert len(listed_members(first)) == 20 and "共 25 名会员" in text(first) and "第 1 / 2 页" in text(first)
+    assert 'aria-current="page">1</span>' in text(first)
+    assert 'hx-get="?page=2" hx-target="#member-list"' in text(first)
     second = client.get(detail_url(tree["SY-GAS"], page=2), **HX)
     assert len(listed_members(second)) == 5
     assert "第 2 / 2 页" in text(second)

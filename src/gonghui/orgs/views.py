@@ -164,6 +164,8 @@ def _member_list_context(request, org: Organisation) -> dict:
     return {
         "filterset": filterset,
         "members_page": page,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "ellipsis": Paginator.ELLIPSIS,
         "filtered": filtered,
         "list_query": _query_without(request, "page"),
         "export_query": _query_without(request, "page"),
@@ -491,12 +493,15 @@ def _audit_filter(request) -> AuditFilterSet:
 def audit_list_view(request):
     filterset = _audit_filter(request)
     events = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(events, AUDIT_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     for e in page.object_list:
         e.label = ACTION_LABELS.get(e.action, "")
     actions = sorted(set(selectors.audit_list(actor=request.user).values_list("action", flat=True).distinct()))
     return render(request, "orgs/audit_list.html", {
         "filterset": filterset, "events_page": page,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        "ellipsis": Paginator.ELLIPSIS,
         "actions": [(a, ACTION_LABELS.get(a, "")) for a in actions],
         "list_query": _query_without(request, "page"),
         "scope_all": scope_paths(request.user, READ_ROLES) is None,
