@@ -27,4 +27,5 @@ urlpatterns = [
     path("members/<int:pk>/card/", views.member_card, name="member-card"),
     path("members/<int:pk>/qr.svg", views.member_qr, name="member-qr"),
     path("audit/", views.audit_list_view, name="audit-list"),
+    path("audit/export.xlsx", views.audit_export, name="audit-export"),
 ]
