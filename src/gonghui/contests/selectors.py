@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from gonghui.core.choices import READ_ROLES
-from gonghui.core.scope import scope_filter, scope_paths
+from gonghui.core.scope import scope_paths
 
 from . import rules
 from .choices import ContestantStatus, JudgeRole
@@ -33,14 +33,22 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def contest_list(*, actor: User, roles=READ_ROLES) -> QuerySet[Contest]:
-    """Events of the actor's subtree(s), plus the events the actor judges."""
+    """Events of the actor's subtree(s); events hosted above it (open to its unions' members, so a
+    base union sees the district's contest to register for); and the events the actor judges."""
     qs = Contest.objects.select_related("org", "series")
-    scoped = scope_filter(qs, actor, path_field="org__path", roles=roles)
     paths = scope_paths(actor, roles)
     if paths is None:
-        return scoped
-    judged = Q(judges__user=actor) if getattr(actor, "is_authenticated", False) else Q(pk__in=[])
-    return qs.filter(Q(pk__in=scoped.values("pk")) | judged).distinct()
+        return qs
+    condition = Q(pk__in=[])
+    ancestors: set[str] = set()
+    for path in paths:
+        condition |= Q(org__path__startswith=path)
+        ancestors.update(path[:i] for i in range(4, len(path), 4))
+    if ancestors:
+        condition |= Q(org__path__in=sorted(ancestors))
+    if getattr(actor, "is_authenticated", False):
+        condition |= Q(pk__in=JudgeAssignment.objects.filter(user=actor).values("contest_id"))
+    return qs.filter(condition)
 
 
 def contest_get(*, actor: User, pk: Any) -> Contest:
@@ -105,7 +113,8 @@ def contest_results(*, contest: Contest) -> list[dict]:
     criteria = {c.pk: c for c in Criterion.objects.filter(contest=contest)}
     flags: dict[int, list[str]] = defaultdict(list)
     if criteria:
-        method = contest.aggregation
+        # C5 applies to judgement criteria; measurement marks (already computed per judge) are averaged.
+        methods = {pk: ("mean" if c.kind == "measurement" else contest.aggregation) for pk, c in criteria.items()}
         crit_part = {pk: c.part for pk, c in criteria.items()}
         crit_max = {pk: c.max_mark for pk, c in criteria.items()}
         sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -115,6 +124,7 @@ def contest_results(*, contest: Contest) -> list[dict]:
                  .values_list("contestant_id", "criterion_id", "s", "mx", "mn", "n"))
         cent = rules.CENT
         for cid, crit, s, mx, mn, n in stats:
+            method = methods[crit]
             if method == "mean" or (method == "trimmed" and n < 5):
                 mark = (Decimal(s) / (n * 100)).quantize(cent, rounding=ROUND_HALF_UP)
             else:

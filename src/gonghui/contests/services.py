@@ -84,7 +84,9 @@ def _require_host(actor: AbstractBaseUser, contest: Contest) -> None:
     """Staff or admin of the host (or above)."""
     if has_role_on(actor, contest.org, WRITE_ROLES):
         return
-    if has_role_on(actor, contest.org, tuple(Role)) or _assignment(actor, contest) is not None:
+    from .selectors import contest_list
+
+    if contest_list(actor=actor, roles=tuple(Role)).filter(pk=contest.pk).exists():
         raise PermissionDeniedError("permission_denied", _("只有主办单位工作人员可以执行此操作"))
     raise NotFound("not_found", _("未找到该赛项"))
 
