@@ -95,7 +95,9 @@ def test_prize_counts_count_mode():
     assert rules.prize_counts({"mode": "count", "first": 2, "second": 3, "third": 5}, 40) == \
         {"first": 2, "second": 3, "third": 5}
     assert rules.prize_counts({"mode": "count", "first": 2, "second": 3, "third": 5}, 6) == \
-        {"first": 2, "second": 3, "third": 1}
+        {"first": 2, "second": 3, "third": 5}
+    assert rules.prize_counts({"mode": "percent", "first": 1, "second": 1, "third": 98}, 3) == \
+        {"first": 1, "second": 1, "third": 1}
 
 
 def test_prize_counts_percent_rounds_down_with_at_least_one():

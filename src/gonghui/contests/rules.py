@@ -127,7 +127,8 @@ def prize_counts(scheme: Mapping[str, Any], entrants: int) -> dict[str, int]:
 
     mode "count": the counts as given. mode "percent": ⌊entrants × pct / 100⌋ per level, but at least
     one per level whose percentage is positive when there are enough entrants (at least one entrant for
-    each such level); the total never exceeds the entrants.
+    each such level); the total never exceeds the entrants. Counts are not trimmed: with fewer entrants
+    than prizes every entrant simply gets one (a tie group keeps room to move down a level).
     """
     mode = scheme.get("mode", "count")
     levels = [lv for lv in PRIZE_LEVELS if lv in scheme]
@@ -141,10 +142,15 @@ def prize_counts(scheme: Mapping[str, Any], entrants: int) -> dict[str, int]:
             if pct > 0 and n == 0 and enough:
                 n = 1
             counts[lv] = n
+        # The forced minimum never gives more prizes than entrants: trim from the lowest level up.
+        _trim(counts, levels, entrants)
     else:
         for lv in levels:
             counts[lv] = max(0, int(scheme[lv]))
-    # Never more prizes than entrants: trim from the lowest level up.
+    return counts
+
+
+def _trim(counts: dict[str, int], levels: list[str], entrants: int) -> None:
     excess = sum(counts.values()) - entrants
     for lv in reversed(levels):
         if excess <= 0:
@@ -152,7 +158,6 @@ def prize_counts(scheme: Mapping[str, Any], entrants: int) -> dict[str, int]:
         cut = min(excess, counts[lv])
         counts[lv] -= cut
         excess -= cut
-    return counts
 
 
 def allocate_prizes(
