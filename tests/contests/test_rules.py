@@ -235,7 +235,7 @@ def test_invariants(raw, scheme):
     chain = ["time", "practical"]
     ranked = rules.competition_ranks(entries, chain)
     # A competition ranking: the first is 1, each rank is its position or equals the previous rank.
-    for pos, (entry, rank) in enumerate(ranked, start=1):
+    for pos, (_entry, rank) in enumerate(ranked, start=1):
         assert rank == pos or rank == ranked[pos - 2][1]
     # Equal chain ⇔ equal rank.
     by_key = {x.key: r for x, r in ranked}
