@@ -12,9 +12,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 if not Path("/usr/bin/chromium").exists():  # pragma: no cover
     pytest.skip("chromium is not installed", allow_module_level=True)
 
-from gonghui.contests import services  # noqa: E402
-from gonghui.core.testing import make_member, make_org, make_user  # noqa: E402
-from tests.e2e.conftest import SCREENSHOTS, login, screenshot  # noqa: E402
+from gonghui.contests import services
+from gonghui.core.testing import make_member, make_org, make_user
+from tests.e2e.conftest import SCREENSHOTS, login, screenshot
 
 pytestmark = pytest.mark.e2e
 
