@@ -776,8 +776,9 @@ def certificates_issue(*, actor: AbstractBaseUser, contest: Contest) -> int:
         Certificate.objects.create(contest=contest, contestant_id=result.contestant_id,
                                    number=f"GH{year}-{contest.pk:04d}-{n:03d}")
         issued += 1
-    audit(actor=actor, action="contests.certificates.issue", org=contest.org, target=contest,
-          after={"issued": issued})
+    if issued:
+        audit(actor=actor, action="contests.certificates.issue", org=contest.org, target=contest,
+              after={"issued": issued})
     return issued
 
 
