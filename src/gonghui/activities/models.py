@@ -56,7 +56,7 @@ class Activity(models.Model):
     signup_closes_at = models.DateTimeField(_("报名截止"), null=True, blank=True,
                                             help_text=_("留空表示活动开始时截止"))
     cost = models.DecimalField(_("预算金额（元）"), max_digits=12, decimal_places=2, default=Decimal("0"),
-                               validators=[MinValueValidator(Decimal("0"))])
+                               validators=[MinValueValidator(Decimal("0"), message=_("预算金额不能为负数"))])
     budget_line = models.CharField(_("预算科目"), max_length=100, blank=True,
                                    help_text=_("例如：工会经费—职工活动支出"))
     status = models.CharField(_("状态"), max_length=12, choices=ActivityStatus.choices,
