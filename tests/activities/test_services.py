@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from PIL import Image
 
 from gonghui.activities import selectors, services
@@ -309,9 +310,9 @@ def test_activities_for_member_and_open_list(tree, sy_staff, gas_members, root_u
     open_ = list(selectors.activities_open_for_member(member=gas_members[1], now=NOW))
     assert open_ == [a]                         # not b (another unit), not the draft
     assert open_[0].confirmed_count == 1 and open_[0].waitlist_count == 1
-    with pytest.raises(Exception):
+    with pytest.raises(Http404):
         selectors.activity_for_member_get(member=gas_members[1], pk=b.pk)
-    with pytest.raises(Exception):
+    with pytest.raises(Http404):
         selectors.activity_for_member_get(member=gas_members[1], pk=draft.pk)
     assert selectors.activity_for_member_get(member=gas_members[1], pk=a.pk) == a
 
