@@ -103,7 +103,7 @@ def report_pdf(activity: Activity) -> bytes:
         canvas.saveState()
         canvas.setFont(CJK_FONT, 8.5)
         canvas.setFillColor(colors.HexColor("#6b7280"))
-        canvas.drawString(22 * mm, 12 * mm, "{org} · {title}".format(org=activity.org.name, title=_("活动简报")))
+        canvas.drawString(22 * mm, 12 * mm, "{org}  {title}".format(org=activity.org.name, title=_("活动简报")))
         canvas.drawRightString(A4[0] - 22 * mm, 12 * mm, _("第{n}页").format(n=doc_.page))
         canvas.restoreState()
 
