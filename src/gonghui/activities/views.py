@@ -254,17 +254,21 @@ def checkin_page(request, pk):
             result = {"ok": False, "code": exc.code, "message": exc.message}
         stats = selectors.activity_stats(activity=activity)
         if request.headers.get("HX-Request"):
-            return render(request, "activities/_checkin_result.html",
-                          {"result": result, "stats": stats, "activity": activity})
+            return render(request, "activities/_checkin_result.html", {
+                "result": result, "stats": stats, "activity": activity, "recent": _recent_checkins(activity)})
         if result["ok"]:
             messages.success(request, _("{name}签到成功").format(name=result["member"].name))
         else:
             messages.error(request, result["message"])
         return redirect("activities:activity-checkin", pk=activity.pk)
-    recent = selectors.signup_list(activity=activity).filter(checked_in_at__isnull=False).order_by(
-        "-checked_in_at")[:10]
     return render(request, "activities/checkin.html", {
-        "activity": activity, "stats": selectors.activity_stats(activity=activity), "recent": recent})
+        "activity": activity, "stats": selectors.activity_stats(activity=activity),
+        "recent": _recent_checkins(activity)})
+
+
+def _recent_checkins(activity):
+    return selectors.signup_list(activity=activity).filter(checked_in_at__isnull=False).order_by(
+        "-checked_in_at")[:10]
 
 
 @login_required
