@@ -8,16 +8,16 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import pytest
+from django.utils import timezone
 
 if not Path(os.environ.get("GONGHUI_CHROMIUM", "/usr/bin/chromium")).exists():
     pytest.skip("chromium is not installed", allow_module_level=True)
 
-from gonghui.activities import services  # noqa: E402
-from gonghui.activities.models import Signup  # noqa: E402
-from gonghui.core.testing import make_member, make_org, make_user  # noqa: E402
-from tests.e2e.conftest import login, screenshot  # noqa: E402
+from gonghui.activities import services
+from gonghui.activities.models import Signup
+from gonghui.core.testing import make_member, make_org, make_user
+from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
 
