@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from gonghui.elections import rules
 from gonghui.elections.rules import BallotMarks
 
-
 # ---------------------------------------------------------------- F rules
 
 @pytest.mark.parametrize(("members", "body"), [(24, "committee_or_organiser"), (25, "committee"), (26, "committee")])

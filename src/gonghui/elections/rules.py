@@ -269,7 +269,7 @@ def split_surname(name: str) -> tuple[str, str]:
 
 
 def _char_key(char: str) -> str:
-    return "{s:03d}{c:06X}".format(s=char_strokes(char), c=ord(char))
+    return f"{char_strokes(char):03d}{ord(char):06X}"
 
 
 def name_stroke_key(name: str) -> str:
