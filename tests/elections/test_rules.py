@@ -204,7 +204,7 @@ def elections(draw):
     return seats, ballots, issued, due
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(elections())
 def test_tally_invariants(case):
     seats, ballots, issued, due = case

@@ -159,3 +159,12 @@ def test_report_page_approve_by_parent_and_pdf(client, election, root_user, jk_s
     if text:
         assert "选举结果报告" in text and "当选：丁一、王芳" in text and "北京经济技术开发区总工会" in text
     assert Election.objects.filter(plan=plan, state="approved").count() == 2
+
+
+def test_write_sample_pdfs_for_review(staff_client, election, root_user, tmp_path):
+    """Writes the PDFs to tests/e2e/screenshots/ (git-ignored) so a person can render and look at them."""
+    for n in ("张敏", "丁一", "王芳", "欧阳明"):
+        services.candidate_add(actor=root_user, election=election, name=n)
+    out = Path(__file__).parents[1] / "e2e" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ballot.pdf").write_bytes(staff_client.get(f"/elections/{election.pk}/ballot.pdf").content)

@@ -96,7 +96,11 @@ def ballot_pdf(*, election: Election, round_number: int | None = None) -> bytes:
         "四、本票不记名，不得在选票上做任何标记。",
     ]
     story += [Paragraph(n, BODY) for n in notes]
-    story += [Spacer(1, 8 * mm), Paragraph("监票人签章：__________　　　　　　计票人签章：__________", SMALL)]
+    signatures = Table([["监票人签名：", "", "计票人签名：", ""]], colWidths=[28 * mm, 50 * mm, 28 * mm, 50 * mm])
+    signatures.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 10),
+                                    ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
+                                    ("LINEBELOW", (3, 0), (3, 0), 0.6, colors.black)]))
+    story += [Spacer(1, 10 * mm), signatures]
     doc.build(story)
     return buffer.getvalue()
 
@@ -117,13 +121,13 @@ def report_pdf(*, plan: ElectionPlan, results: list[tuple[Election, dict[str, An
             meeting=plan.get_meeting_type_display(), m=plan.members_count, w=plan.women_count), BODY),
         Paragraph("适用规则", H2),
     ]
-    story += [Paragraph("· " + line, SMALL) for line in rule_summary]
+    story += [Paragraph(f"（{i}）{line}", SMALL) for i, line in enumerate(rule_summary, 1)]
     for election, result, rounds in results:
         block: list[Any] = [Paragraph(f"{election.get_body_display()}（应选{election.seats}名，{election.get_method_display()}）", H2)]
         block.append(Paragraph(
             "应到会有选举权人数{due}人，实到{p}人，{q}。当选须得赞成票{t}票以上（超过应到人数的半数）。".format(
                 due=election.due, p=result["present"], t=result["threshold"],
-                q="超过三分之二，符合法定人数" if result["quorum_met"] else "不足三分之二，不符合法定人数"), BODY))
+                q="达到三分之二以上，符合法定人数" if result["quorum_met"] else "不足三分之二，不符合法定人数"), BODY))
         for rnd in rounds:
             r = rnd.result or {}
             block.append(Paragraph("第{n}轮（{k}）：发出选票{i}张，收回{ret}张，有效{v}张，废票{vo}张{x}。".format(
