@@ -161,10 +161,19 @@ def test_report_page_approve_by_parent_and_pdf(client, election, root_user, jk_s
     assert Election.objects.filter(plan=plan, state="approved").count() == 2
 
 
-def test_write_sample_pdfs_for_review(staff_client, election, root_user, tmp_path):
-    """Writes the PDFs to tests/e2e/screenshots/ (git-ignored) so a person can render and look at them."""
-    for n in ("张敏", "丁一", "王芳", "欧阳明"):
-        services.candidate_add(actor=root_user, election=election, name=n)
-    out = Path(__file__).parents[1] / "e2e" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "ballot.pdf").write_bytes(staff_client.get(f"/elections/{election.pk}/ballot.pdf").content)
+
+def test_rule_set_page_for_federation_admin(client, jk, root_user, jk_staff):
+    from gonghui.core.testing import make_user
+
+    client.force_login(jk_staff)
+    assert client.get("/elections/rules/?org=JK").status_code == 403
+    client.force_login(make_user("jk_admin", org=jk["JK"], role="admin"))
+    r = client.post("/elections/rules/?org=JK", {"org": "JK", "competitive_pct": "10", "term_years": "3,5",
+                                                 "threshold_base": "due",
+                                                 "committee_sizes": "[[200, 3, 7], [null, 7, 15]]"})
+    assert r.status_code == 302
+    rule_set = services.rule_set_for(jk["JK-PHARMA"])
+    assert str(rule_set.competitive_pct) == "0.1000" and rule_set.committee_sizes[-1] == [None, 7, 15]
+    r = client.post("/elections/rules/?org=JK", {"org": "JK", "competitive_pct": "10", "term_years": "3",
+                                                 "committee_sizes": "[[200, 3, 7]]"}, follow=True)
+    assert "最后一行上限为null" in r.content.decode()

@@ -74,6 +74,7 @@ __all__ = [
     "round_count",
     "round_issued_set",
     "rule_set_for",
+    "rule_set_for_default",
     "rule_set_update",
     "teller_add",
 ]
@@ -106,6 +107,10 @@ def rule_set_for(org: Organisation) -> RuleSet:
     for path in paths:
         if path in found:
             return found[path]
+    return rule_set_for_default()
+
+
+def rule_set_for_default() -> RuleSet:
     rule_set, _created = RuleSet.objects.get_or_create(org=None, defaults={"name": "默认选举规则"})
     return rule_set
 
@@ -133,6 +138,12 @@ def rule_set_update(*, actor: AbstractBaseUser, org: Organisation | None, **valu
     years = rule_set.term_years
     if not isinstance(years, list) or not years or not all(isinstance(y, int) and 1 <= y <= 10 for y in years):
         raise ValidationError({"term_years": [_("任期须是1到10之间的整数列表")]})
+    sizes = rule_set.committee_sizes
+    if (not isinstance(sizes, list) or not sizes or not all(
+            isinstance(r, list) and len(r) == 3 and (r[0] is None or isinstance(r[0], int))
+            and isinstance(r[1], int) and isinstance(r[2], int) and 1 <= r[1] <= r[2] for r in sizes)
+            or sizes[-1][0] is not None):
+        raise ValidationError({"committee_sizes": [_("委员会人数表须为[[会员人数上限, 最少, 最多], …]，最后一行上限为null")]})
     rule_set.full_clean(validate_unique=False)
     rule_set.save()
     audit(actor=actor, action="elections.ruleset.update", org=org, target=rule_set, before=before,

@@ -13,6 +13,7 @@ api_urlpatterns = router.urls
 urlpatterns = [
     path("", views.index, name="index"),
     path("terms/", views.terms, name="terms"),
+    path("rules/", views.rule_set_edit, name="rules"),
     path("plans/new/", views.plan_new, name="plan-new"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path("plans/<int:pk>/report/", views.report, name="report"),

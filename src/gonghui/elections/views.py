@@ -365,3 +365,37 @@ def terms(request: HttpRequest) -> HttpResponse:
     return render(request, "elections/terms.html", {"rows": rows})
 
 
+
+
+@staff_page
+def rule_set_edit(request: HttpRequest) -> HttpResponse:
+    """The rule set of a federation subtree (or the city default for a superuser), edited by its admins."""
+    import json
+    from decimal import Decimal, InvalidOperation
+
+    from gonghui.core.choices import ADMIN_ROLES
+
+    code = request.GET.get("org") or request.POST.get("org") or ""
+    org = org_selectors.org_by_code(actor=request.user, code=code) if code else None
+    if org is not None and not has_role_on(request.user, org, ADMIN_ROLES):
+        raise PermissionDenied
+    if org is None and not request.user.is_superuser:
+        raise PermissionDenied
+    rule_set = services.rule_set_for(org) if org is not None else services.rule_set_for_default()
+    if request.method == "POST":
+        try:
+            pct = Decimal(request.POST.get("competitive_pct", "5")) / 100
+            years = [int(y) for y in request.POST.get("term_years", "").replace("，", ",").split(",") if y.strip()]
+            sizes = json.loads(request.POST.get("committee_sizes") or "[]")
+        except (InvalidOperation, ValueError, json.JSONDecodeError):
+            raise DomainError("invalid", _("请检查差额比例、任期和委员会人数表的格式"))
+        services.rule_set_update(
+            actor=request.user, org=org, quorum_strict=bool(request.POST.get("quorum_strict")),
+            threshold_base=request.POST.get("threshold_base", "due"), competitive_pct=pct, term_years=years,
+            committee_sizes=sizes)
+        messages.success(request, _("规则已保存；已创建的选举仍按创建时的规则计算"))
+        return redirect(request.get_full_path())
+    return render(request, "elections/rules.html", {
+        "org": org, "rule_set": rule_set, "pct": (rule_set.competitive_pct * 100).normalize(),
+        "years": ",".join(str(y) for y in rule_set.term_years),
+        "sizes": json.dumps(rule_set.committee_sizes)})
