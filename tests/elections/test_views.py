@@ -48,7 +48,7 @@ def test_meeting_tick_updates_quorum_via_htmx(staff_client, election, pharma_mem
     for name in list(pharma_members)[:10]:
         r = staff_client.post(url, {"action": "tick", "member": pharma_members[name].pk, "present": "1"},
                               HTTP_HX_REQUEST="true")
-    assert r.status_code == 200 and "已过三分之二" in r.content.decode()  # 10 of 15
+    assert r.status_code == 200 and "已达三分之二" in r.content.decode()  # 10 of 15
     staff_client.post(url, {"action": "tick", "member": pharma_members["王芳"].pk}, HTTP_HX_REQUEST="true")
     assert election.attendance.count() == 9
     r = staff_client.get(f"/elections/{election.pk}/quorum/")
@@ -159,6 +159,9 @@ def test_report_page_approve_by_parent_and_pdf(client, election, root_user, jk_s
     if text:
         assert "选举结果报告" in text and "当选：丁一、王芳" in text and "北京经济技术开发区总工会" in text
     assert Election.objects.filter(plan=plan, state="approved").count() == 2
+    index = client.get("/elections/").content.decode()
+    assert "已批准" in index and plan.title in index
+    assert 'name="action" value="add_election"' not in client.get(f"/elections/plans/{plan.pk}/").content.decode()
 
 
 
@@ -177,3 +180,13 @@ def test_rule_set_page_for_federation_admin(client, jk, root_user, jk_staff):
     r = client.post("/elections/rules/?org=JK", {"org": "JK", "competitive_pct": "10", "term_years": "3",
                                                  "committee_sizes": "[[200, 3, 7]]"}, follow=True)
     assert "最后一行上限为null" in r.content.decode()
+
+
+def test_ballot_issue_by_card_scan_once(staff_client, election, root_user, pharma_members):
+    _open(election, root_user)
+    url = f"/elections/{election.pk}/count/"
+    token = pharma_members["王芳"].card_token
+    staff_client.post(url, {"action": "issue", "token": token})
+    r = staff_client.post(url, {"action": "issue", "token": token}, follow=True)
+    assert "王芳本轮已领取选票" in r.content.decode()
+    assert election.rounds.get().issued == 1

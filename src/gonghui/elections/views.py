@@ -217,6 +217,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         roster = roster.filter(org_selectors.member_search_q(q))
+    roster = Paginator(roster, 100).get_page(request.GET.get("page"))
     return render(request, "elections/meeting.html", _election_context(
         request, election, roster=roster, present_ids=present_ids, q=q))
 
@@ -257,6 +258,14 @@ def count(request: HttpRequest, pk: int) -> HttpResponse:
                 election.refresh_from_db()
                 return render(request, "elections/_tally.html", _election_context(
                     request, election, rnd=rnd, numbered=numbered, last_void=stored.void, saved=True))
+        elif action == "issue":
+            from gonghui.orgs.selectors import member_by_card_token
+
+            member = member_by_card_token(token=request.POST.get("token", ""))
+            if member is None:
+                raise DomainError("bad_card", _("无法识别的会员码"))
+            services.ballot_issue(actor=request.user, election=election, member=member)
+            messages.success(request, _("{n}已领取选票").format(n=member.name))
         elif action == "issued":
             services.round_issued_set(actor=request.user, election=election,
                                       issued=_int(request.POST.get("issued"), -1))
