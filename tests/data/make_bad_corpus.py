@@ -114,7 +114,7 @@ def build(target: Path | None = None) -> list[tuple[str, str, str, str, int]]:
     lines[2] = lines[2].replace("测试".encode("gbk"), b"\x81\x20", 1)  # a lead byte with a bad trail byte
     (BAD / "gbk_bad_byte.csv").write_bytes(b"\r\n".join(lines))
     case("gbk_bad_byte.csv", "第3行含有无法按 GBK/GB18030 解码的字节")
-    utf8_then_bad = csv_text(header_and_rows).encode("utf-8") + "测试9".encode("utf-8")[:-2] + b"\xff\xfe,x\r\n"
+    utf8_then_bad = csv_text(header_and_rows).encode("utf-8") + "测试9".encode()[:-2] + b"\xff\xfe,x\r\n"
     (BAD / "utf8_bad_byte.csv").write_bytes(utf8_then_bad)
     case("utf8_bad_byte.csv", "第5行含有无法按")
     rows = [MEMBER_HEADER, *good_rows(2), ["王五", id_number(77), "1380000", "", "", ""]]

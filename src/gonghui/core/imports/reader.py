@@ -124,6 +124,8 @@ class TableReader:
             self.kind = "xls"
             self._open_calamine()
         else:
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise ImportFileError(_("不支持 UTF-16 编码的文件：请另存为 UTF-8 或 GBK 编码的 CSV"), "bad_encoding")
             if b"\x00" in head:
                 raise ImportFileError(_("无法识别的文件：不是 Excel 工作簿，也不是 CSV 文本文件"), "not_spreadsheet")
             self.kind = "csv"
