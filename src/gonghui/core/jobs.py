@@ -189,7 +189,7 @@ def _execute_export(job: Job) -> None:
     fd, tmp = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
-        count = exporter.export(tmp, progress=lambda n: progress("export", n))
+        count = exporter.export(tmp, progress=lambda n: progress("export", n), file_name=job.file_name)
         with open(tmp, "rb") as handle:
             job.result_file.save(f"export-{job.pk}.xlsx", File(handle), save=False)
     finally:

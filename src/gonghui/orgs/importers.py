@@ -483,13 +483,14 @@ class MemberExporter:
             yield [name, idm, phm, genders.get(gender, ""), birth, org_name, org_code, employer, trade, joined,
                    str(new_forms.get(nf, "")) if nf else "否", str(statuses.get(status, status)), card]
 
-    def export(self, target: str | Path, progress: Callable[[int], None] | None = None) -> int:
+    def export(self, target: str | Path, progress: Callable[[int], None] | None = None,
+               file_name: str | None = None) -> int:
         self.check_access()
         count = write_xlsx(target, MEMBER_EXPORT_HEADERS, self.rows(), sheet="会员",
                            text_columns=(1, 2, 12), progress=progress)
         if self.full_pii:
             audit(actor=self.actor, action="member.export_pii", org=self.org, target=self.org,
-                  after={"count": count, "file": Path(target).name})
+                  after={"count": count, "file": file_name or Path(target).name})
         return count
 
     def file_name(self) -> str:

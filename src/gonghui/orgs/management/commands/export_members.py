@@ -38,7 +38,7 @@ class Command(BaseCommand):
         partial = target.with_name(target.name + ".part")
         try:
             count = MemberExporter(actor=actor, org=org, full_pii=options["full_pii"]).export(
-                partial, progress=(lambda n: progress("export", n)) if progress else None)
+                partial, progress=(lambda n: progress("export", n)) if progress else None, file_name=target.name)
         except DomainError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(exc.message)
