@@ -203,7 +203,7 @@ class TableReader:
         csv.field_size_limit(MAX_CELL_CHARS * 4)
         reader = csv.reader(handle)
         rows = _CsvRows(reader, self.path, encoding)
-        self.sheet_name = self.path.name
+        self.sheet_name = ""  # a CSV has no sheets
         found = self._find_header(rows, 0)
         if found is None:
             raise self._no_header()
