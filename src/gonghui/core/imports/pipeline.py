@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.core.exports import write_xlsx
@@ -190,6 +190,7 @@ def run_import(
             except RowRejected:
                 pass
             if done % 1000 == 0:
+                reset_queries()  # with DEBUG on, Django keeps every query's SQL: not for 100,000 rows
                 report("read", done, len(importer.errors), total=max(done, reader.estimated_rows))
     except ImportFileError as exc:
         outcome.warnings = reader.warnings
@@ -204,6 +205,7 @@ def run_import(
         outcome.errors = [RowError(0, "", "", outcome.message)]
         return outcome
     importer.check_all(items)
+    reset_queries()
     outcome.errors = sorted(importer.errors, key=lambda e: (e.row, e.column))
     report("check", done, len(outcome.errors), total=done)
     if outcome.errors:
@@ -219,6 +221,7 @@ def run_import(
     def on_batch(n: int) -> None:
         nonlocal written_so_far, pause
         written_so_far = n
+        reset_queries()
         report("write", n, 0, total=len(items))
         if pause:
             print("import: writing started", file=sys.stderr, flush=True)
