@@ -70,3 +70,87 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("有错误")
+
+
+class JobOperation(models.TextChoices):
+    VALIDATE = "validate", _("预检")
+    IMPORT = "import", _("导入")
+    EXPORT = "export", _("导出")
+
+
+class Job(models.Model):
+    """A background import or export: who started it, where, how far it got, and its files."""
+
+    kind = models.CharField(_("类型"), max_length=64)
+    operation = models.CharField(_("操作"), max_length=10, choices=JobOperation.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    org = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("组织"),
+    )
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    stage = models.CharField(_("阶段"), max_length=20, blank=True)
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    source = models.FileField(_("上传文件"), upload_to="jobs/source/%Y/%m/", blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    errors_count = models.PositiveIntegerField(_("错误数"), default=0)
+    written = models.PositiveIntegerField(_("写入条数"), default=0)
+    message = models.TextField(_("结果"), blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    preview = models.JSONField(_("预览"), default=dict, blank=True)
+    result_file = models.FileField(_("结果文件"), upload_to="jobs/result/%Y/%m/", blank=True)
+    error_file = models.FileField(_("错误报告"), upload_to="jobs/errors/%Y/%m/", blank=True)
+    confirms = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("确认的预检"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=JobStatus.values), name="core_job_status_valid",
+                violation_error_message=_("未知的任务状态"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(operation__in=JobOperation.values), name="core_job_operation_valid",
+                violation_error_message=_("未知的任务操作"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")) | models.Q(rows_total=0),
+                name="core_job_progress_valid",
+                violation_error_message=_("已处理行数不能超过总行数"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_operation_display()} {self.kind} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
