@@ -232,6 +232,11 @@ def _save(obj, *, exclude: Iterable[str] = (), conflict_code: str = "duplicate",
     return obj
 
 
+def _text(value: object) -> str:
+    """Trim and collapse whitespace; keep full-width punctuation of Chinese titles (（试行）, 《》)."""
+    return " ".join(str(value or "").split())
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -261,13 +266,13 @@ def studio_create(
     _choice(leader_honour, Honour, "leader_honour", _("荣誉"))
     _choice(level, StudioLevel, "level", _("级别"))
     _active_member(leader, "leader")
-    name = normalize_text(name)
+    name = _text(name)
     if not name:
         raise ValidationError({"name": [_("工作室名称不能为空")]})
     studio = Studio(
-        org=org, name=name, leader=leader, leader_honour=leader_honour, leader_title=normalize_text(leader_title),
-        level=level, recognized_on=recognized_on, specialties=normalize_text(specialties),
-        venue=normalize_text(venue), equipment=equipment, rules=rules_text,
+        org=org, name=name, leader=leader, leader_honour=leader_honour, leader_title=_text(leader_title),
+        level=level, recognized_on=recognized_on, specialties=_text(specialties),
+        venue=_text(venue), equipment=equipment, rules=rules_text,
         funding=_decimal(funding, "funding"),
         status=StudioStatus.NAMED if recognized_on else StudioStatus.PENDING,
         status_changed_on=recognized_on,
@@ -297,7 +302,7 @@ def studio_update(*, actor: AbstractBaseUser, studio: Studio, **changes: Any) ->
         elif key == "leader":
             _active_member(value, "leader")
         elif isinstance(value, str) and key not in ("equipment", "rules"):
-            value = normalize_text(value)
+            value = _text(value)
         setattr(studio, key, value)
     studio.name_pinyin, studio.name_initials = name_pinyin(studio.name)
     _save(studio, conflict_code="duplicate_studio", conflict_message=_("该单位已有同名工作室"))
@@ -313,7 +318,7 @@ def studio_member_add(*, actor: AbstractBaseUser, studio: Studio, member: Member
     _active_member(member)
     if StudioMember.objects.filter(studio=studio, member=member, left_on__isnull=True).exists():
         raise ConflictError("already_in_team", _("{n}已是本工作室成员").format(n=member.name))
-    row = StudioMember(studio=studio, member=member, role=normalize_text(role), joined_on=joined_on or _today())
+    row = StudioMember(studio=studio, member=member, role=_text(role), joined_on=joined_on or _today())
     _save(row, conflict_code="already_in_team", conflict_message=_("该会员已是本工作室成员"))
     audit(actor=actor, action="studio.member_add", org=studio.org, target=studio,
           after={"member": member.pk, "role": row.role})
@@ -355,7 +360,7 @@ def batch_create(*, actor: AbstractBaseUser, org: Organisation, year: int, level
                  ) -> RecognitionBatch:
     _require(actor, org)
     _choice(level, StudioLevel, "level", _("级别"))
-    batch = RecognitionBatch(org=org, year=int(year), level=level, title=normalize_text(title))
+    batch = RecognitionBatch(org=org, year=int(year), level=level, title=_text(title))
     _save(batch, conflict_code="duplicate_batch", conflict_message=_("该单位本年度已有该级别的命名批次"))
     audit(actor=actor, action="studio.batch_create", org=org, target=batch, after=snapshot(batch))
     return batch
@@ -386,7 +391,7 @@ def application_recommend(*, actor: AbstractBaseUser, application: RecognitionAp
                           ) -> RecognitionApplication:
     """Step 2, recommendation by a union strictly above the studio's host union."""
     app = _lock_application(application)
-    parent = app.studio.org.get_parent()
+    parent = Organisation.objects.get_parent(app.studio.org)
     if parent is None or not has_role_on(actor, parent, WRITE_ROLES):
         raise PermissionDeniedError("not_higher_union", _("须由工作室所在工会的上级工会推荐"))
     _app_step(app, ApplicationStep.APPLIED)
@@ -546,7 +551,7 @@ def alliance_create(
 ) -> Alliance:
     _require(actor, host_org)
     _choice(type, AllianceType, "type", _("联盟类型"))
-    name = normalize_text(name)
+    name = _text(name)
     if not name:
         raise ValidationError({"name": [_("联盟名称不能为空")]})
     alliance = Alliance(host_org=host_org, name=name, type=type, founded_on=founded_on, description=description,
@@ -590,11 +595,11 @@ def charter_add_version(*, actor: AbstractBaseUser, alliance: Alliance, title: s
     """Record a new version of the charter (numbered after the last one); earlier versions stay."""
     alliance = _lock_alliance(alliance)
     _require(actor, alliance.host_org)
-    if not normalize_text(text):
+    if not _text(text):
         raise ValidationError({"text": [_("章程正文不能为空")]})
     last = alliance.charters.aggregate(v=Max("version"))["v"] or 0
-    charter = CharterVersion(alliance=alliance, version=last + 1, title=normalize_text(title), text=text,
-                             approved_by=normalize_text(approved_by), approved_on=approved_on,
+    charter = CharterVersion(alliance=alliance, version=last + 1, title=_text(title), text=text,
+                             approved_by=_text(approved_by), approved_on=approved_on,
                              recorded_by=actor)
     if attachment is not None:
         charter.attachment = attachment
@@ -606,7 +611,7 @@ def charter_add_version(*, actor: AbstractBaseUser, alliance: Alliance, title: s
 
 
 def _require_decision(decision: str) -> str:
-    decision = normalize_text(decision)
+    decision = _text(decision)
     if not decision:
         raise ValidationError({"decision": [_("请填写决定依据（会议或文件）")]})
     return decision
@@ -680,7 +685,7 @@ def officer_appoint(*, actor: AbstractBaseUser, alliance: Alliance, member: Memb
     alliance = _lock_alliance(alliance)
     _require(actor, alliance.host_org)
     _active_member(member)
-    officer = AllianceOfficer(alliance=alliance, member=member, title=normalize_text(title), since=since or _today())
+    officer = AllianceOfficer(alliance=alliance, member=member, title=_text(title), since=since or _today())
     _save(officer, conflict_code="already_officer", conflict_message=_("该会员已担任此职务"))
     audit(actor=actor, action="alliance.officer", org=alliance.host_org, target=alliance,
           after={"member": member.pk, "title": officer.title})
@@ -700,7 +705,7 @@ def agreement_sign(*, actor: AbstractBaseUser, alliance: Alliance, title: str, s
                   .values_list("studio_id", flat=True))
     if members != ids:
         raise ConflictError("not_a_member", _("签约方须为联盟现有成员"))
-    agreement = Agreement(alliance=alliance, title=normalize_text(title), signed_on=signed_on, text=text)
+    agreement = Agreement(alliance=alliance, title=_text(title), signed_on=signed_on, text=text)
     _save(agreement)
     agreement.parties.set(ids)
     audit(actor=actor, action="alliance.agreement", org=alliance.host_org, target=agreement,
@@ -764,7 +769,7 @@ def _team_rows(topic_studio: Studio, alliance: Alliance | None, team: Sequence[t
             studio=studio, member=member, left_on__isnull=True).exists()
         if not in_studio:
             raise ValidationError({"team": [_("{n}不是{s}的成员").format(n=member.name, s=studio.name)]})
-        rows.append((member, studio, normalize_text(role)))
+        rows.append((member, studio, _text(role)))
     return rows
 
 
@@ -781,10 +786,10 @@ def topic_create(
         raise ConflictError("studio_revoked", _("已摘牌的工作室不能申报课题"))
     if alliance is not None and not alliance.memberships.filter(studio=studio, left_on__isnull=True).exists():
         raise ValidationError({"alliance": [_("{s}不是该联盟成员").format(s=studio.name)]})
-    title = normalize_text(title)
+    title = _text(title)
     if not title:
         raise ValidationError({"title": [_("课题名称不能为空")]})
-    if not normalize_text(plan):
+    if not _text(plan):
         raise ValidationError({"plan": [_("请填写研究计划")]})
     rows = _team_rows(studio, alliance, team)
     topic = Topic(alliance=alliance, studio=studio, title=title, work_area=work_area, plan=plan,
@@ -876,7 +881,7 @@ def topic_review(*, actor: AbstractBaseUser, topic: Topic, score: Any, comment: 
         raise ValidationError({"score": [_("评分须为0到100之间的数，最多两位小数")]}) from None
     if topic.reviews.filter(reviewer=actor).exists():
         raise ConflictError("already_reviewed", _("您已评审过该课题"))
-    review = TopicReview(topic=topic, reviewer=actor, score=value, comment=normalize_text(comment))
+    review = TopicReview(topic=topic, reviewer=actor, score=value, comment=_text(comment))
     _save(review, conflict_code="already_reviewed",
           conflict_message=_("您已评审过该课题"))
     if topic.status != target:
@@ -919,7 +924,7 @@ def topic_reject(*, actor: AbstractBaseUser, topic: Topic, note: str = "") -> To
     _require_decider(actor, topic)
     frm = topic.status
     topic.status = _transition(topic, "reject")
-    if not normalize_text(note):
+    if not _text(note):
         raise ValidationError({"note": [_("请填写不予立项的理由")]})
     topic.decided_at = timezone.now()
     topic.save()
@@ -933,7 +938,7 @@ def _close_step(*, actor: AbstractBaseUser, topic: Topic, action: str, note: str
     _require_decider(actor, topic)
     frm = topic.status
     topic.status = _transition(topic, action)
-    if not normalize_text(note):
+    if not _text(note):
         raise ValidationError({"note": [need_note]})
     if action in ("accept", "fail"):
         topic.closed_at = timezone.now()
@@ -979,9 +984,9 @@ def achievement_create(
         raise ValidationError({"alliance": [_("{s}不是该联盟成员").format(s=studio.name)]})
     if topic is not None and studio.pk not in topic_studio_ids(topic):
         raise ValidationError({"topic": [_("该课题不是本工作室参与的课题")]})
-    title = normalize_text(title)
+    title = _text(title)
     item = Achievement(studio=studio, alliance=alliance, topic=topic, kind=kind, title=title,
-                       achieved_on=achieved_on, patent_number=normalize_text(patent_number).upper(),
+                       achieved_on=achieved_on, patent_number=normalize_text(patent_number).upper().replace(" ", ""),
                        patent_type=patent_type if kind == AchievementKind.PATENT else "",
                        description=description, yuan_saved=_decimal(yuan_saved, "yuan_saved"),
                        hours_saved=_decimal(hours_saved, "hours_saved"))
@@ -1000,7 +1005,7 @@ def achievement_apply(*, actor: AbstractBaseUser, achievement: Achievement, plac
     """成果转化: record where an achievement was applied and what it brought."""
     achievement = Achievement.objects.select_related("studio__org").get(pk=achievement.pk)
     _require_studio(actor, achievement.studio)
-    row = AchievementApplication(achievement=achievement, place=normalize_text(place), applied_on=applied_on,
+    row = AchievementApplication(achievement=achievement, place=_text(place), applied_on=applied_on,
                                  effect=effect, yuan_saved=_decimal(yuan_saved, "yuan_saved"),
                                  hours_saved=_decimal(hours_saved, "hours_saved"))
     _save(row)
@@ -1017,8 +1022,8 @@ def lecture_create(*, actor: AbstractBaseUser, org: Organisation, title: str, sp
                    starts_at: dt.datetime, venue: str, capacity: int, alliance: Alliance | None = None,
                    studio: Studio | None = None) -> Lecture:
     _require(actor, org)
-    lecture = Lecture(org=org, title=normalize_text(title), speaker=normalize_text(speaker), starts_at=starts_at,
-                      venue=normalize_text(venue), capacity=int(capacity), alliance=alliance, studio=studio)
+    lecture = Lecture(org=org, title=_text(title), speaker=_text(speaker), starts_at=starts_at,
+                      venue=_text(venue), capacity=int(capacity), alliance=alliance, studio=studio)
     _save(lecture)
     audit(actor=actor, action="lecture.create", org=org, target=lecture, after=snapshot(lecture))
     return lecture
@@ -1069,7 +1074,7 @@ def training_create(*, actor: AbstractBaseUser, org: Organisation, title: str, s
                     ends_on: dt.date, hours: Decimal | str, trainees: int = 0, description: str = "",
                     alliance: Alliance | None = None, studio: Studio | None = None) -> TrainingCourse:
     _require(actor, org)
-    course = TrainingCourse(org=org, title=normalize_text(title), starts_on=starts_on, ends_on=ends_on,
+    course = TrainingCourse(org=org, title=_text(title), starts_on=starts_on, ends_on=ends_on,
                             hours=_decimal(hours, "hours"), trainees=int(trainees), description=description,
                             alliance=alliance, studio=studio)
     _save(course)
@@ -1086,7 +1091,7 @@ def mentorship_create(*, actor: AbstractBaseUser, studio: Studio, mentor: Member
     _active_member(apprentice, "apprentice")
     if mentor.pk == apprentice.pk:
         raise ValidationError({"apprentice": [_("师傅和徒弟不能是同一人")]})
-    if not normalize_text(goals):
+    if not _text(goals):
         raise ValidationError({"goals": [_("请填写培养目标")]})
     if Mentorship.objects.filter(mentor=mentor, apprentice=apprentice, status=MentorshipStatus.ACTIVE).exists():
         raise ConflictError("already_paired", _("该师徒已结对"))
@@ -1104,7 +1109,7 @@ def mentorship_note_add(*, actor: AbstractBaseUser, mentorship: Mentorship, text
     member = actor_member(actor)
     if not (member is not None and member.pk == pair.mentor_id):
         _require_studio(actor, pair.studio)
-    if not normalize_text(text):
+    if not _text(text):
         raise ValidationError({"text": [_("请填写进展")]})
     note = MentorshipNote.objects.create(mentorship=pair, text=text, noted_on=noted_on or _today(), author=actor)
     audit(actor=actor, action="mentorship.note", org=pair.studio.org, target=pair, after={"text": text[:200]})
@@ -1118,10 +1123,10 @@ def mentorship_complete(*, actor: AbstractBaseUser, mentorship: Mentorship, outc
     _require_studio(actor, pair.studio)
     if pair.status != MentorshipStatus.ACTIVE:
         raise ConflictError("already_ended", _("该师徒结对已结束"))
-    if not normalize_text(outcome):
+    if not _text(outcome):
         raise ValidationError({"outcome": [_("请填写培养成果")]})
     pair.status = MentorshipStatus.COMPLETED if completed else MentorshipStatus.ENDED
-    pair.outcome, pair.outcome_level = outcome, normalize_text(outcome_level)
+    pair.outcome, pair.outcome_level = outcome, _text(outcome_level)
     pair.ended_on = ended_on or _today()
     if pair.ended_on < pair.started_on:
         raise ValidationError({"ended_on": [_("结束日期不能早于结对日期")]})
