@@ -685,6 +685,8 @@ def officer_appoint(*, actor: AbstractBaseUser, alliance: Alliance, member: Memb
     alliance = _lock_alliance(alliance)
     _require(actor, alliance.host_org)
     _active_member(member)
+    if alliance.officers.filter(member=member, title=_text(title), until__isnull=True).exists():
+        raise ConflictError("already_officer", _("该会员已担任此职务"))
     officer = AllianceOfficer(alliance=alliance, member=member, title=_text(title), since=since or _today())
     _save(officer, conflict_code="already_officer", conflict_message=_("该会员已担任此职务"))
     audit(actor=actor, action="alliance.officer", org=alliance.host_org, target=alliance,
