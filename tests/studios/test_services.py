@@ -139,7 +139,6 @@ def test_reviewer_of_own_studio_is_refused(world, make_topic, root_user):
 def test_leader_reviewing_own_topic_is_refused(world, make_topic, root_user):
     topic = make_topic(status="submitted")
     from gonghui.core.models import RoleAssignment
-
     from gonghui.core.scope import forget_scope
 
     RoleAssignment.objects.create(user=world["leader_user"], org=world["tree"]["BJ"], role="judge")

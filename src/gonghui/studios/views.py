@@ -255,6 +255,7 @@ class TopicForm(forms.Form):
                                      widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         studios = _manageable_studios(user).order_by("name_pinyin")
         self.fields["studio"].queryset = studios
@@ -387,6 +388,10 @@ def topic_action_view(request, pk, action):
 
 
 class ReviewForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     score = forms.DecimalField(label=gettext_lazy("评分（0–100）"), max_digits=5, decimal_places=2, min_value=0,
                                max_value=100)
     comment = forms.CharField(label=gettext_lazy("评审意见"), widget=forms.Textarea(attrs={"rows": 5}),
