@@ -159,3 +159,38 @@ def test_lecture_signup_and_checkin_pages(client, world):
     assert "张小明签到成功" in r.content.decode()
     r = client.post(f"/studios/lectures/{lecture.pk}/", {"op": "checkin", "token": "bad"}, follow=True)
     assert "无法识别的会员码" in r.content.decode()
+
+
+def test_alliance_management_by_host_staff(client, world, root_user):
+    from gonghui.core.testing import make_member
+    from gonghui.studios.models import AllianceMembership, CharterVersion
+
+    alliance = world["alliance"]
+    new = services.studio_create(actor=root_user, org=world["tree"]["SY-WATER"], name="增补工作室",
+                                 leader=make_member(org=world["tree"]["SY-WATER"], name="钱工", actor=root_user),
+                                 leader_honour="craftsman", level="district")
+    url = f"/studios/alliances/{alliance.pk}/manage/"
+    client.force_login(world["sy_staff"])
+    page = client.get(f"/studios/alliances/{alliance.pk}/").content.decode()
+    assert "吸收新成员" in page and "增补工作室" in page
+    old = alliance.memberships.get(studio=world["studio_b"])
+    r = client.post(url, {"op": "replace", "membership": old.pk, "studio": new.pk, "on": "2025-03-01",
+                          "decision": "2025年第1次成员大会决议"}, follow=True)
+    assert "已增补增补工作室，替代王师傅管网工作室" in r.content.decode()
+    row = AllianceMembership.objects.get(alliance=alliance, studio=new)
+    assert (row.replaces_id, row.join_decision) == (old.pk, "2025年第1次成员大会决议")
+    r = client.post(url, {"op": "join", "studio": world["studio_b"].pk, "on": "2025-04-01", "decision": ""},
+                    follow=True)
+    assert "请填写决定依据" in r.content.decode()
+    client.post(url, {"op": "charter", "title": "章程（试行）", "text": "第一条", "approved_by": "成立大会",
+                      "approved_on": "2024-01-01"})
+    assert CharterVersion.objects.get(alliance=alliance).version == 1
+    client.post(url, {"op": "lead", "studio": world["studio_a"].pk})
+    alliance.refresh_from_db()
+    assert alliance.lead_studio_id == world["studio_a"].pk
+    # a viewer is refused with a message; HD staff do not see the alliance at all
+    client.force_login(world["sy_viewer"])
+    r = client.post(url, {"op": "lead", "studio": new.pk}, follow=True)
+    assert "您没有执行此操作的权限" in r.content.decode()
+    client.force_login(world["hd_staff"])
+    assert client.post(url, {"op": "lead", "studio": new.pk}).status_code == 404

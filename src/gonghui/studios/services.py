@@ -719,7 +719,7 @@ def agreement_sign(*, actor: AbstractBaseUser, alliance: Alliance, title: str, s
 
 
 def _lock_topic(topic: Topic) -> Topic:
-    return (Topic.objects.select_for_update()
+    return (Topic.objects.select_for_update(of=("self",))
             .select_related("studio__org", "alliance__host_org").get(pk=topic.pk))
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("alliances/", views.alliance_list_view, name="alliance-list"),
     path("alliances/export.xlsx", views.alliance_export, name="alliance-export"),
     path("alliances/<int:pk>/", views.alliance_detail, name="alliance-detail"),
+    path("alliances/<int:pk>/manage/", views.alliance_manage, name="alliance-manage"),
     path("alliances/<int:pk>/report/", views.alliance_report_view, name="alliance-report"),
     path("topics/", views.topic_list_view, name="topic-list"),
     path("topics/export.xlsx", views.topic_export, name="topic-export"),

@@ -190,8 +190,69 @@ def alliance_detail(request, pk):
         "agreements": alliance.agreements.prefetch_related("parties"),
         "topics": selectors.topic_list(actor=request.user).filter(alliance=alliance),
         "year": _year(request),
+        "can_manage": has_role_on(request.user, alliance.host_org),
+        "today": timezone.localdate(),
     }
+    if ctx["can_manage"]:
+        active = alliance.memberships.filter(left_on__isnull=True).values("studio_id")
+        ctx["candidates"] = (selectors.studio_list(actor=request.user).exclude(pk__in=active)
+                             .exclude(status="revoked").order_by("name_pinyin"))
     return render(request, "studios/alliance_detail.html", ctx)
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("请填写正确的日期")]}) from None
+
+
+@login_required
+@require_POST
+def alliance_manage(request, pk):
+    """Host-union staff record the alliance's decisions: charter versions, joining, leaving, 增补, lead."""
+    _require_access(request)
+    alliance = selectors.alliance_get(actor=request.user, pk=pk)
+    op, post = request.POST.get("op"), request.POST
+    studios = selectors.studio_list(actor=request.user)
+    try:
+        if op == "charter":
+            charter = services.charter_add_version(
+                actor=request.user, alliance=alliance, title=post.get("title", ""), text=post.get("text", ""),
+                approved_by=post.get("approved_by", ""),
+                approved_on=_date(post["approved_on"], "approved_on") if post.get("approved_on") else None,
+                attachment=request.FILES.get("attachment"))
+            messages.success(request, _("已记录章程第{v}版").format(v=charter.version))
+        elif op == "join":
+            studio = selectors.studio_get(actor=request.user, pk=post.get("studio"))
+            services.alliance_join(actor=request.user, alliance=alliance, studio=studio,
+                                   joined_on=_date(post.get("on"), "on"), decision=post.get("decision", ""))
+            messages.success(request, _("{s}已加入联盟").format(s=studio.name))
+        elif op in ("leave", "replace"):
+            membership = alliance.memberships.filter(pk=post.get("membership")).first()
+            if membership is None:
+                raise Http404
+            on = _date(post.get("on"), "on")
+            if op == "leave":
+                services.alliance_leave(actor=request.user, membership=membership, left_on=on,
+                                        decision=post.get("decision", ""))
+                messages.success(request, _("{s}已退出联盟").format(s=membership.studio.name))
+            else:
+                new = studios.filter(pk=post.get("studio") or 0).first()
+                if new is None:
+                    raise ValidationError({"studio": [_("请选择增补的工作室")]})
+                services.alliance_replace(actor=request.user, membership=membership, new_studio=new, on=on,
+                                          decision=post.get("decision", ""))
+                messages.success(request, _("已增补{n}，替代{o}").format(n=new.name, o=membership.studio.name))
+        elif op == "lead":
+            studio = selectors.studio_get(actor=request.user, pk=post.get("studio"))
+            services.alliance_set_lead(actor=request.user, alliance=alliance, studio=studio)
+            messages.success(request, _("牵头工作室已设为{s}").format(s=studio.name))
+        else:
+            raise Http404
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_message(exc))
+    return redirect("studios:alliance-detail", pk=alliance.pk)
 
 
 @login_required
