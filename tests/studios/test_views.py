@@ -194,3 +194,24 @@ def test_alliance_management_by_host_staff(client, world, root_user):
     assert "您没有执行此操作的权限" in r.content.decode()
     client.force_login(world["hd_staff"])
     assert client.post(url, {"op": "lead", "studio": new.pk}).status_code == 404
+
+
+def test_run_yearly_check_from_the_page(client, world):
+    client.force_login(world["sy_staff"])
+    page = client.get("/studios/checks/?year=2024").content.decode()
+    assert "执行2024年度考核" in page and "全部" not in page.split("<h1>")[0]
+    r = client.post("/studios/checks/", {"year": "2024", "within": "SY"}, follow=True)
+    assert "已完成2024年度考核：2家工作室" in r.content.decode()
+    world["studio_b"].refresh_from_db()
+    assert world["studio_b"].status == "warned"
+    r = client.post("/studios/checks/", {"year": "2024", "within": "HD"})
+    assert r.status_code == 404
+    client.force_login(world["sy_viewer"])
+    r = client.post("/studios/checks/", {"year": "2024", "within": "SY"}, follow=True)
+    assert "您没有执行此操作的权限" in r.content.decode()
+
+
+def test_list_filters_have_labelled_choices(client, world):
+    client.force_login(world["sy_staff"])
+    page = client.get("/studios/").content.decode()
+    assert "全部级别" in page and "---------" not in page

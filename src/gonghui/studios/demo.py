@@ -8,7 +8,6 @@ created under BCEG with codes BCEG-01…BCEG-06 when missing.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -18,6 +17,7 @@ from gonghui.core.choices import Role
 from gonghui.core.models import RoleAssignment
 from gonghui.core.validators import id_check_character
 from gonghui.orgs import services as org_services
+from gonghui.orgs.demo import _demo_password
 from gonghui.orgs.models import Member, Organisation
 from gonghui.orgs.selectors import member_by_id_number
 
@@ -132,13 +132,12 @@ def _member(actor, org: Organisation, name: str, n: int, trade: str = "建筑施
                                       joined_on=dt.date(2010, 1, 1))
 
 
-def _user(username: str, out, *, first_name: str = ""):
+def _user(username: str, *, first_name: str = ""):
+    """A demo login with the demo password the orgs demo prints (one password for every demo account)."""
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        password = secrets.token_urlsafe(9)
-        user = User.objects.create_user(username=username, password=password, first_name=first_name)
-        out.write(f"  账号 {username} 密码 {password}\n")
+        user = User.objects.create_user(username=username, password=_demo_password(), first_name=first_name)
     return user
 
 
@@ -209,12 +208,14 @@ def load(*, out) -> None:
     bj = Organisation.objects.get_parent(bceg) or bceg
     experts = []
     for username, first_name in EXPERTS:
-        user = _user(username, out, first_name=first_name)
+        user = _user(username, first_name=first_name)
         RoleAssignment.objects.get_or_create(user=user, org=bj, role=Role.JUDGE)
         experts.append(user)
-    leader_user = _user("taojianwei", out, first_name="陶建伟")
+    leader_user = _user("taojianwei", first_name="陶建伟")
     if lead.leader.user_id is None:
         Member.objects.filter(pk=lead.leader.pk).update(user=leader_user)
+    out.write("演示账号 taojianwei（联盟发起人、工作室领衔人）、expert_li / expert_wang / expert_zhao（评审专家），"
+              "密码同上\n")
 
     # The first key topics, in different states.
     for idx, (title, area, budget, target, partner_names, plan) in enumerate(TOPICS):

@@ -14,9 +14,10 @@ from .selectors import achievement_search_q, name_search_q
 
 class StudioFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    level = django_filters.ChoiceFilter(label=_("级别"), choices=StudioLevel.choices)
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=StudioStatus.choices)
-    honour = django_filters.ChoiceFilter(label=_("领衔人荣誉"), field_name="leader_honour", choices=Honour.choices)
+    level = django_filters.ChoiceFilter(label=_("级别"), choices=StudioLevel.choices, empty_label=_("全部级别"))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=StudioStatus.choices, empty_label=_("全部状态"))
+    honour = django_filters.ChoiceFilter(label=_("领衔人荣誉"), field_name="leader_honour", choices=Honour.choices,
+                                        empty_label=_("全部荣誉"))
     alliance = django_filters.NumberFilter(label=_("联盟"), method="filter_alliance")
     within = WithinFilter(label=_("所属组织代码"), path_field="org__path")
 
@@ -34,7 +35,7 @@ class StudioFilterSet(django_filters.FilterSet):
 
 class AllianceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    type = django_filters.ChoiceFilter(label=_("联盟类型"), choices=AllianceType.choices)
+    type = django_filters.ChoiceFilter(label=_("联盟类型"), choices=AllianceType.choices, empty_label=_("全部类型"))
     within = WithinFilter(label=_("所属组织代码"), path_field="host_org__path")
 
     class Meta:
@@ -47,8 +48,9 @@ class AllianceFilterSet(django_filters.FilterSet):
 
 class TopicFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=TopicStatus.choices)
-    work_area = django_filters.ChoiceFilter(label=_("工作板块"), choices=WorkArea.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TopicStatus.choices, empty_label=_("全部状态"))
+    work_area = django_filters.ChoiceFilter(label=_("工作板块"), choices=WorkArea.choices,
+                                          empty_label=_("全部板块"))
     alliance = django_filters.NumberFilter(label=_("联盟"), field_name="alliance_id")
     studio = django_filters.NumberFilter(label=_("工作室"), field_name="studio_id")
 
@@ -62,7 +64,7 @@ class TopicFilterSet(django_filters.FilterSet):
 
 class AchievementFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    kind = django_filters.ChoiceFilter(label=_("类别"), choices=AchievementKind.choices)
+    kind = django_filters.ChoiceFilter(label=_("类别"), choices=AchievementKind.choices, empty_label=_("全部类别"))
     year = django_filters.NumberFilter(label=_("年度"), field_name="achieved_on", lookup_expr="year")
     alliance = django_filters.NumberFilter(label=_("联盟"), field_name="alliance_id")
     studio = django_filters.NumberFilter(label=_("工作室"), field_name="studio_id")
@@ -85,7 +87,8 @@ class LectureFilterSet(django_filters.FilterSet):
 
 class MentorshipFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Mentorship._meta.get_field("status").choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Mentorship._meta.get_field("status").choices,
+                                       empty_label=_("全部状态"))
 
     class Meta:
         model = Mentorship

@@ -15,11 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.core.errors import DomainError
 from gonghui.core.exports import xlsx_response
 from gonghui.core.scope import has_any_role, has_role_on
+from gonghui.orgs.selectors import org_by_code, org_roots
 
 from . import rules, selectors, services
 from .choices import AchievementKind, TopicStatus, WorkArea
@@ -567,9 +568,23 @@ def mentorship_export(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def check_list_view(request):
     _require_access(request)
     year = _year(request) if request.GET.get("year") else timezone.localdate().year - 1
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", ""))
+            if year >= timezone.localdate().year:
+                raise ValidationError({"year": [_("只能考核已结束的年度")]})
+            within = None
+            if request.POST.get("within"):
+                within = org_by_code(actor=request.user, code=request.POST["within"])
+            checks = services.results_check_run(actor=request.user, year=year, within=within)
+            messages.success(request, _("已完成{y}年度考核：{n}家工作室").format(y=year, n=len(checks)))
+        except (DomainError, ValidationError, ValueError) as exc:
+            messages.error(request, _error_message(exc) if not isinstance(exc, ValueError) else _("请选择年度"))
+        return redirect(f"{request.path}?year={year}" if isinstance(year, int) else request.path)
     rows = selectors.check_list(actor=request.user, year=year)
     if request.GET.get("format") == "xlsx":
         headers = [_("工作室"), _("依托单位工会"), _("级别"), _("命名日期"), _("当年成果"), _("考核结论"),
@@ -580,6 +595,9 @@ def check_list_view(request):
                  r["studio"].recognized_on, r["results"], CheckOutcome(r["outcome"]).label,
                  StudioStatus(r["status_after"]).label, r["checked"]] for r in rows)
         return xlsx_response(f"studio-check-{year}.xlsx", headers, data)
-    return render(request, "studios/check_list.html", {"rows": rows, "year": year,
-                                                        "years": range(dt.date.today().year, 2015, -1)})
+    roots = [o for o in org_roots(actor=request.user) if has_role_on(request.user, o)]
+    return render(request, "studios/check_list.html", {
+        "rows": rows, "year": year, "years": range(timezone.localdate().year, 2015, -1),
+        "can_run": bool(roots) and year < timezone.localdate().year, "roots": roots,
+        "pending": any(not r["checked"] for r in rows)})
 
