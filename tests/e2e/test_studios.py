@@ -12,16 +12,16 @@ if not Path("/usr/bin/chromium").exists():  # pragma: no cover - developer machi
     pytest.skip("chromium is not installed", allow_module_level=True)
 
 from tests.e2e.conftest import login, screenshot
-from tests.studios.conftest import world as _studios_world  # noqa: F401  (registers the "world" fixture)
+from tests.studios.conftest import build_world
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def e2e_world(transactional_db, request):
+def e2e_world(transactional_db, tree, root_user):
     from gonghui.studios import services
 
-    world = request.getfixturevalue("world")
+    world = build_world(tree, root_user)
     services.charter_add_version(actor=world["root"], alliance=world["alliance"], title="《联盟章程（试行）》",
                                  text="第一条 本联盟由顺义区总工会牵头。", approved_by="联盟成立大会",
                                  approved_on=dt.date(2024, 1, 1))

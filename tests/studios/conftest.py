@@ -13,6 +13,11 @@ from gonghui.studios.choices import Honour, StudioLevel, WorkArea
 
 @pytest.fixture
 def world(tree, root_user):
+    return build_world(tree, root_user)
+
+
+def build_world(tree, root_user) -> dict:
+    """The world as a plain function, so the browser tests can build it too."""
     bj, sy, gas, water, hd, hd_pd = (tree[c] for c in ("BJ", "SY", "SY-GAS", "SY-WATER", "HD", "HD-PD"))
     sy_staff = make_user("sy_staff", org=sy, role="staff")
     hd_staff = make_user("hd_staff", org=hd, role="staff")
