@@ -215,12 +215,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Choice sets that share a field name get explicit component names (keeps the schema stable).
-    "ENUM_NAME_OVERRIDES": {
-        "OrgStatusEnum": "gonghui.orgs.choices.OrgStatus",
-        "MemberStatusEnum": "gonghui.orgs.choices.MemberStatus",
-    },
+    # Every app's choice sets get explicit component names (stable schema, no name collisions).
+    "ENUM_NAME_OVERRIDES": {},
 }
+
+
+def _enum_name_overrides() -> dict[str, str]:
+    """`<App><Class>Enum` → import path for each TextChoices class in the apps' choices.py (read, not imported)."""
+    import ast
+
+    overrides = {}
+    for app in GONGHUI_DOMAIN_APPS:
+        path = BASE_DIR / app / "choices.py"
+        if not path.exists():
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            bases = {getattr(b, "attr", getattr(b, "id", "")) for b in getattr(node, "bases", [])}
+            if isinstance(node, ast.ClassDef) and bases & {"TextChoices", "IntegerChoices"}:
+                overrides[f"{app.capitalize()}{node.name}Enum"] = f"gonghui.{app}.choices.{node.name}"
+    return overrides
+
+
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = _enum_name_overrides()
 
 # Maximum size of an uploaded or imported file (bytes).
 GONGHUI_IMPORT_MAX_BYTES = int(os.environ.get("GONGHUI_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
