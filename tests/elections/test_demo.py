@@ -23,4 +23,4 @@ def test_demo_founds_jk_pharma_and_is_idempotent(jk, root_user):
     demo.load(out=out)
     assert (ElectionPlan.objects.count(), Officer.objects.count()) == counts
     lines = out.getvalue().splitlines()
-    assert "committee elected" in lines[0] and "already founded" in lines[-1]
+    assert "当选委员" in lines[0] and "已成立" in lines[-1]

@@ -49,20 +49,20 @@ def load(*, out) -> None:
     org = Organisation.objects.filter(code="JK-PHARMA").first()
     admin, approver = _actors()
     if org is None or admin is None:
-        out.write("elections: JK-PHARMA or an administrator is missing, founding congress skipped\n")
+        out.write("建会选举：缺少国际医药创新公园联合工会或管理员，跳过成立大会\n")
         return
     if ElectionReport.objects.filter(plan__org=org, plan__kind=PlanKind.FOUNDING, state=ReportState.APPROVED).exists():
-        out.write("elections: 国际医药创新公园联合工会 already founded (report approved), nothing to do\n")
+        out.write("建会选举：国际医药创新公园联合工会已成立（选举结果已批复）\n")
         return
     if org.status != "preparing":
-        out.write("elections: JK-PHARMA is not preparing, founding congress skipped\n")
+        out.write("建会选举：国际医药创新公园联合工会不在筹备状态，跳过成立大会\n")
         return
     ElectionPlan.objects.filter(org=org, kind=PlanKind.FOUNDING).delete()  # an unfinished earlier run
     members = list(Member.objects.filter(org=org, status=MemberStatus.ACTIVE).order_by("id"))
     women = [m for m in members if m.gender == Gender.FEMALE]
     men = [m for m in members if m.gender != Gender.FEMALE]
     if len(members) < 26 or len(women) < 13 or len(men) < 6:
-        out.write("elections: JK-PHARMA has too few members for the founding congress demo, skipped\n")
+        out.write("建会选举：国际医药创新公园联合工会会员不足，跳过成立大会\n")
         return
     plan = services.plan_create(actor=admin, org=org, kind=PlanKind.FOUNDING, meeting_date=MEETING_DATE,
                                 title="国际医药创新公园联合工会第一次会员大会", term_years=5,
@@ -109,7 +109,7 @@ def load(*, out) -> None:
                             ballots=_spread(wnames, [returned - 2, returned - 4, returned - 6], returned))
     committee.refresh_from_db()
     elected = services.elected_names(committee)
-    out.write("elections: 国际医药创新公园联合工会第一次会员大会 — {p}/{d} present, committee elected {e}\n".format(
+    out.write("建会选举：国际医药创新公园联合工会第一次会员大会，应到{d}人、实到{p}人，当选委员：{e}\n".format(
         p=len(present), d=due, e="、".join(elected)))
     # The new committee elects the chair (equal, among its members).
     chair = services.election_create(actor=admin, org=org, plan=plan, body="chair", seats=1, due=len(elected),
@@ -123,4 +123,4 @@ def load(*, out) -> None:
     report = services.report_submit(actor=admin, plan=plan)
     services.report_decide(actor=approver, report=report, approve=True, note="同意选举结果")
     org.refresh_from_db()
-    out.write(f"elections: report approved by 经开区总工会 — JK-PHARMA {org.status}, founded {org.founded_on}, chair {top.name}\n")
+    out.write(f"建会选举：经开区总工会批复选举结果，联合工会正式成立（{org.founded_on}），主席{top.name}\n")
