@@ -453,7 +453,10 @@ def _qr_svg(member: Member, *, scale: int = 6) -> str:
 
 
 def _card_context(member: Member) -> dict:
-    return {"member": member, "qr_svg": _qr_svg(member), "is_active": member.status == MemberStatus.ACTIVE}
+    from .member_sections import member_sections
+
+    return {"member": member, "qr_svg": _qr_svg(member), "is_active": member.status == MemberStatus.ACTIVE,
+            "sections": member_sections(member)}
 
 
 @staff_required
