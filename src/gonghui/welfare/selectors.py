@@ -124,7 +124,9 @@ def progress(*, actor: User, campaign: Campaign, org_code: str | None = None) ->
     items = []
     for item in Item.objects.filter(campaign=campaign).order_by("code"):
         a, i = int(allotted_by_item.get(item.pk) or 0), int(issued_by_item.get(item.pk) or 0)
-        items.append({"code": item.code, "name": item.name, "allotted": a, "issued": i, "remaining": a - i,
+        items.append({"code": item.code, "name": item.name, "contents": item.contents,
+                      "unit_cost": str(item.unit_cost), "per_recipient_limit": item.per_recipient_limit,
+                      "allotted": a, "issued": i, "remaining": a - i,
                       "in_stock": int(stock_by_item.get(item.pk) or 0)})
     allotted = sum(x["allotted"] for x in items)
     issued = sum(x["issued"] for x in items)
