@@ -104,7 +104,7 @@
   // ------------------------------------------------------------ issue (online, else queue)
   function record() {
     return { idempotency_key: uuid(), campaign: CAMPAIGN, point: $("point").value, item: $("item").value,
-             recipient: state.recipient, issued_at: new Date().toISOString(), label: state.label };
+             item_name: $("item").selectedOptions[0].textContent, recipient: state.recipient, issued_at: new Date().toISOString(), label: state.label };
   }
   function queue(rec, why) {
     return put(STORE, rec).then(function () {
@@ -210,12 +210,12 @@
       var c = res[1].filter(function (r) { return String(r.campaign) === String(CAMPAIGN); });
       text($("qcount"), String(q.length));
       var ql = $("queue"); ql.innerHTML = "";
-      q.forEach(function (r) { ql.appendChild(li(r.label + " · " + r.item, fmt(r.issued_at))); });
+      q.forEach(function (r) { ql.appendChild(li(r.label + " · " + (r.item_name || r.item), fmt(r.issued_at))); });
       var cl = $("conflicts"); cl.innerHTML = "";
       if (!c.length) cl.appendChild(li("暂无", ""));
       c.forEach(function (r) {
         var msg = (r.result && (r.result.message || r.result.status)) || "";
-        cl.appendChild(li(r.label + " · " + r.item, msg, "badge badge-warn"));
+        cl.appendChild(li(r.label + " · " + (r.item_name || r.item), msg, "badge badge-warn"));
       });
     });
   }
