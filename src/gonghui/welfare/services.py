@@ -767,8 +767,9 @@ def sync_records(
     summary: dict[str, int] = defaultdict(int)
     for r in results:
         summary[r["status"]] += 1
-    audit(actor=actor, action="welfare.sync", org=point.org, target=point,
-          after={"campaign": campaign.pk, "records": n, **summary})
+    if summary.get("issued") or conflicts:  # a replay that changed nothing leaves no trail
+        audit(actor=actor, action="welfare.sync", org=point.org, target=point,
+              after={"campaign": campaign.pk, "records": n, **summary})
     return results  # type: ignore[return-value]
 
 
