@@ -67,7 +67,7 @@ class Server:
                        stdout=subprocess.DEVNULL)
 
     def script(self, module: str, arg: str) -> dict:
-        out = subprocess.run([sys.executable, "-c", f"from {module} import main; main()", arg], env=self.env,
+        out = subprocess.run([sys.executable, "-c", f"import sys; sys.argv = [\"x\", {arg!r}]; from {module} import main; main()"], env=self.env,
                              cwd=ROOT, check=True, capture_output=True, text=True).stdout
         line = [x for x in out.splitlines() if x.startswith("RESULT ")][-1]
         return json.loads(line[len("RESULT "):])

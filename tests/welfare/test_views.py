@@ -38,9 +38,9 @@ def test_exports(world, client, root_user):
 
 
 def test_my_received_tag(world):
-    from django.template import Context, Template
-
     import uuid
+
+    from django.template import Context, Template
     m = world["members"][0]
     services.issuance_create(actor=world["dist"], campaign=world["campaign"], point=world["p_xs"],
                              item=world["pack"], recipient={"card": m.card_token}, idempotency_key=uuid.uuid4())

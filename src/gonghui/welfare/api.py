@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +19,17 @@ from .identity import mask_name, resolve_one
 from .models import Campaign, Issuance
 
 MAX_SYNC_RECORDS = 5000
+
+
+class BusyError(DomainError):
+    """The database stayed locked past its busy timeout (SQLite under heavy write load): retry later.
+    Nothing was written; the phone page keeps the record queued and retries."""
+
+    status = 503
+
+
+def _busy() -> BusyError:
+    return BusyError("busy", _("系统繁忙，请稍后重试（本条未入账，可再次提交，不会重复发放）"))
 
 
 class CampaignOutput(serializers.ModelSerializer):
@@ -152,9 +164,12 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         v = data.validated_data
         point = selectors.point_for_issue(actor=request.user, campaign=campaign, code=v["point"])
         item = self._item(campaign, v["item"])
-        issuance, created = services.issuance_create(
-            actor=request.user, campaign=campaign, point=point, item=item, recipient=v["recipient"],
-            idempotency_key=v["idempotency_key"])
+        try:
+            issuance, created = services.issuance_create(
+                actor=request.user, campaign=campaign, point=point, item=item, recipient=v["recipient"],
+                idempotency_key=v["idempotency_key"])
+        except OperationalError:
+            raise _busy()
         body = IssuanceOutput(issuance).data
         body["received"] = selectors.received_by(campaign=campaign, recipient_key=issuance.recipient_key)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -170,7 +185,10 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                               _("一次最多同步{n}条记录，请分批同步").format(n=MAX_SYNC_RECORDS))
         campaign = self._campaign()
         point = selectors.point_for_issue(actor=request.user, campaign=campaign, code=data.validated_data["point"])
-        results = services.sync_records(actor=request.user, campaign=campaign, point=point, records=records)
+        try:
+            results = services.sync_records(actor=request.user, campaign=campaign, point=point, records=records)
+        except OperationalError:
+            raise _busy()
         summary: dict[str, int] = {}
         for r in results:
             summary[r["status"]] = summary.get(r["status"], 0) + 1

@@ -124,6 +124,7 @@
     if (!navigator.onLine) { queue(rec).then(done); return; }
     api("issue/", { recipient: rec.recipient, item: rec.item, point: rec.point, idempotency_key: rec.idempotency_key })
       .then(function (r) {
+        if (r.status >= 500) { return queue(rec, "服务器繁忙").then(done); }  // same key: a retry never doubles
         if (r.status === 201 || r.status === 200) {
           show("ok", "已发放：" + r.data.item_name + " → " + r.data.recipient);
           addRecent(r.data.recipient + " " + r.data.item_name, fmt(r.data.issued_at));
