@@ -198,6 +198,7 @@
       });
       return chain.then(function () {
         var names = { issued: "入账", duplicate_key: "重复提交", already_issued: "已在他处领取", out_of_stock: "库存不足", invalid: "无效" };
+        var r = $("result"); if (r.classList.contains("queued")) r.hidden = true;  // the queued notice is settled
         text($("sync-result"), "同步完成：" + Object.keys(counts).map(function (k) { return (names[k] || k) + " " + counts[k]; }).join("，"));
       });
     }).catch(function (err) { text($("sync-result"), "同步未完成：" + err.message); })
