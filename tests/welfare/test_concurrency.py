@@ -111,7 +111,7 @@ def test_same_idempotency_key_replayed_concurrently(server):
     data = {"recipient": {"card": w["members"][1]["card"]}, "item": "PACK", "point": c["xs"],
             "idempotency_key": str(uuid.uuid4())}
     results = _hammer([lambda: _post(url, w["tokens"]["xs"], data) for _ in range(10)])
-    assert sorted(s for s, _b in results) == [200] * 9 + [201], results
+    assert sorted(s for s, _b in results) == [200] * 9 + [201], [(s, b.get("id"), b.get("recorded_at")) for s, b in results]
     assert len({b["id"] for _s, b in results}) == 1
     state = _check(server, "same_key")
     assert (state["issuances"], state["stock"][c["xs"]][0]) == (1, 1)

@@ -502,6 +502,10 @@ def already_issued_error(existing: Issuance) -> ConflictError:
     )
 
 
+def _by_key(key: uuid.UUID) -> Issuance | None:
+    return Issuance.objects.filter(idempotency_key=key).select_related("point", "item").first()
+
+
 def _latest_for(campaign_id: int, item_id: int, key: str) -> Issuance | None:
     return (Issuance.objects.filter(campaign_id=campaign_id, item_id=item_id, recipient_key=key)
             .select_related("point", "item").order_by("-seq").first())
@@ -542,6 +546,9 @@ def issuance_create(
     who = recipient if isinstance(recipient, Who) else resolve_one(recipient)
     count = Issuance.objects.filter(campaign=campaign, item=item, recipient_key=who.key).count()
     if count >= item.per_recipient_limit:
+        replay = _by_key(key)  # the same request, committed by a concurrent twin since our first look
+        if replay is not None:
+            return replay, False
         raise already_issued_error(_latest_for(campaign.pk, item.pk, who.key))
     now = timezone.now()
     issuance = Issuance(
@@ -556,6 +563,9 @@ def issuance_create(
             taken = Stock.objects.filter(point=point, item=item).filter(_available_q()).update(
                 issued=F("issued") + 1, updated_at=now)
             if not taken:
+                replay = _by_key(key)
+                if replay is not None:
+                    return replay, False
                 raise ConflictError("out_of_stock", _("{p}的{i}已发完，请联系上级调拨").format(p=point.name, i=item.name))
             issuance.save(force_insert=True)
     except IntegrityError:
