@@ -109,7 +109,7 @@ def load(*, out) -> None:
     codes = {o.code: o for o in Organisation.objects.filter(
         code__in=["HD", "HD-XS", "HD-XS-KD", "HD-PD", "CY", "CY-SLT", "CY-SLT-RIDER", "BCEG", "BCEG-INV"])}
     if "HD" not in codes:
-        out.write("welfare: 组织演示数据未加载，跳过夏送清凉演示\n")
+        out.write("送温暖送清凉：组织演示数据未加载，跳过夏送清凉演示\n")
         return
     actor = _actor()
 
@@ -144,7 +144,7 @@ def load(*, out) -> None:
     zgc = DistributionPoint.objects.get(code="HD-ZGC")
     s = _sync(actor, camp, zgc, pack, _synthetic_recipients(actor, zgc, HD_NON_MEMBERS), day=dt.date(2025, 7, 10), tag="hd-zgc")
     issued["HD-ZGC"] = s.get("issued", 0)
-    out.write(f"welfare: 海淀区夏送清凉 15000份清凉包已逐级配额到街道和发放点，本次新发放 {sum(issued.values())} 份\n")
+    out.write(f"送温暖送清凉：海淀区夏送清凉 15000份清凉包已逐级配额到街道和发放点，本次新发放 {sum(issued.values())} 份\n")
 
     # ---- Haidian chair visits the police station
     if "HD-PD" in codes and not CareVisit.objects.filter(campaign=camp, visited_org=codes["HD-PD"]).exists():
@@ -154,7 +154,7 @@ def load(*, out) -> None:
             visited_at=dt.datetime(2025, 7, 15, 10, 0, tzinfo=TZ), people_count=40, gifts="清凉包",
             gift_value=Decimal("1800.00"),
             notes="看望慰问高温下辛勤工作的一线警务人员，详细了解工作和生活情况，座谈交流，叮嘱注意防暑降温。")
-    out.write("welfare: 海淀区总工会主席走访慰问海淀派出所一线警务人员\n")
+    out.write("送温暖送清凉：海淀区总工会主席走访慰问海淀派出所一线警务人员\n")
 
     # ---- Sanlitun: the rider-station day
     if "CY-SLT" in codes:
@@ -171,7 +171,7 @@ def load(*, out) -> None:
         _stock(actor, point, p2, 200)
         s = _sync(actor, c2, point, p2, _specs(codes.get("CY-SLT-RIDER", slt).path), day=dt.date(2025, 7, 18),
                   tag="slt")
-        out.write(f"welfare: 三里屯太古里西区骑手驿站为快递员、外卖骑手发放清凉包，本次新发放 {s.get('issued', 0)} 份\n")
+        out.write(f"送温暖送清凉：三里屯太古里西区骑手驿站为快递员、外卖骑手发放清凉包，本次新发放 {s.get('issued', 0)} 份\n")
 
     # ---- BCEG investment company: drinks to the site
     if "BCEG-INV" in codes:
@@ -193,4 +193,4 @@ def load(*, out) -> None:
                 visited_at=dt.datetime(2025, 6, 24, 9, 30, tzinfo=TZ), people_count=len(specs),
                 gifts="凉茶饮料、藿香正气水", gift_value=Decimal(42) * len(specs),
                 notes="“大家辛苦了，一定要注意防暑降温，劳逸结合。”")
-        out.write(f"welfare: 北京建工投资公司工会送凉茶饮料、藿香正气水到一线工地，本次新发放 {s.get('issued', 0)} 份\n")
+        out.write(f"送温暖送清凉：北京建工投资公司工会送凉茶饮料、藿香正气水到一线工地，本次新发放 {s.get('issued', 0)} 份\n")
