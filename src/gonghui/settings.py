@@ -180,6 +180,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -214,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get explicit component names (keeps the schema stable).
+    "ENUM_NAME_OVERRIDES": {
+        "OrgStatusEnum": "gonghui.orgs.choices.OrgStatus",
+        "MemberStatusEnum": "gonghui.orgs.choices.MemberStatus",
+    },
 }
 
 # Maximum size of an uploaded or imported file (bytes).

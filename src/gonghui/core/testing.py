@@ -43,9 +43,9 @@ def make_org(*, code: str, name: str | None = None, type: str = "base", parent=N
 
     node = Organisation(code=code, name=name or code, type=type, status=status)
     if parent is None:
-        return Organisation.add_root(instance=node)
+        return Organisation.objects.add_root(instance=node)
     parent.refresh_from_db()
-    return parent.add_child(instance=node)
+    return Organisation.objects.add_child(parent, instance=node)
 
 
 def make_user(username: str, *, org=None, role: str | None = Role.STAFF, superuser: bool = False,

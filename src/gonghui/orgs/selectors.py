@@ -59,7 +59,7 @@ def org_roots(*, actor: User) -> QuerySet[Organisation]:
     """The top organisations of the actor's scope (the tree's starting points)."""
     paths = scope_paths(actor, READ_ROLES)
     if paths is None:
-        return Organisation.get_root_nodes()
+        return Organisation.objects.get_root_nodes()
     return Organisation.objects.filter(path__in=paths).order_by("path")
 
 

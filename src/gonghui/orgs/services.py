@@ -122,10 +122,10 @@ def org_create(
     try:
         with transaction.atomic():
             if parent is None:
-                org = Organisation.add_root(instance=node)
+                org = Organisation.objects.add_root(instance=node)
             else:
                 parent.refresh_from_db()
-                org = parent.add_child(instance=node)
+                org = Organisation.objects.add_child(parent, instance=node)
     except IntegrityError:
         raise ConflictError("duplicate", _("组织代码或统一社会信用代码已存在"))
     audit(actor=actor, action="org.create", org=org, target=org, after=snapshot(org, ORG_AUDIT_FIELDS))
@@ -167,11 +167,12 @@ def org_move(*, actor: AbstractBaseUser, org: Organisation, new_parent: Organisa
     new_parent.refresh_from_db()
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise DomainError("cycle", _("不能把组织移动到它自己或它的下级组织之下"))
-    if org.get_parent() and org.get_parent().pk == new_parent.pk:
+    old_parent = Organisation.objects.get_parent(org)
+    if old_parent is not None and old_parent.pk == new_parent.pk:
         return org
     before = snapshot(org, ORG_AUDIT_FIELDS)
-    before["parent"] = org.get_parent().code if org.get_parent() else None
-    org.move(new_parent, pos="last-child")
+    before["parent"] = old_parent.code if old_parent else None
+    Organisation.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     after = snapshot(org, ORG_AUDIT_FIELDS)
     after["parent"] = new_parent.code

@@ -21,9 +21,6 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("数据库已迁移 / database migrated")
-        for _app, load in demo_loaders():
-            with transaction.atomic():
-                load(out=self.stdout)
         password_file = settings.DATA_DIR / "admin-password.txt"
         User = get_user_model()
         admin = User.objects.filter(username="admin").first()
@@ -32,12 +29,15 @@ class Command(BaseCommand):
             User.objects.create_superuser(username="admin", email="", password=password)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
-            self.stdout.write(self.style.SUCCESS(f"管理员 / admin: admin  密码 / password: {password}"))
+            admin_line = f"管理员 / admin: admin  密码 / password: {password}"
         elif password_file.exists():
-            self.stdout.write(self.style.SUCCESS(
-                f"管理员 / admin: admin  密码 / password: {password_file.read_text().strip()}"))
+            admin_line = f"管理员 / admin: admin  密码 / password: {password_file.read_text().strip()}"
         else:
-            self.stdout.write("管理员 admin 已存在，密码未改动 / admin exists, password unchanged")
+            admin_line = "管理员 admin 已存在，密码未改动 / admin exists, password unchanged"
+        for _app, load in demo_loaders():
+            with transaction.atomic():
+                load(out=self.stdout)
+        self.stdout.write(self.style.SUCCESS(admin_line))
         if not options["no_serve"]:
             self.stdout.write(f"http://127.0.0.1:{options['port']}/")
             call_command("serve", port=options["port"], host="127.0.0.1")
