@@ -203,10 +203,10 @@ _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 def _minutes(text: str, *, allow_24: bool) -> int:
     match = _TIME.match(text.strip())
     if not match:
-        raise HoursError("时间“{t}”格式不正确，应为 时:分，例如 08:30".format(t=text.strip()))
+        raise HoursError(f"时间“{text.strip()}”格式不正确，应为 时:分，例如 08:30")
     h, m = int(match.group(1)), int(match.group(2))
     if m >= 60 or h > 24 or (h == 24 and (m or not allow_24)):
-        raise HoursError("时间“{t}”不存在".format(t=text.strip()))
+        raise HoursError(f"时间“{text.strip()}”不存在")
     return h * 60 + m
 
 
@@ -223,7 +223,7 @@ def parse_intervals(text: str) -> list[Interval]:
             continue
         bits = re.split(r"\s*[-–—~～至]\s*", part)
         if len(bits) != 2:
-            raise HoursError("时段“{p}”格式不正确，应为 开始-结束，例如 08:00-20:00".format(p=part))
+            raise HoursError(f"时段“{part}”格式不正确，应为 开始-结束，例如 08:00-20:00")
         start = _minutes(bits[0], allow_24=False)
         end = _minutes(bits[1], allow_24=True)
         if end <= start:
@@ -232,7 +232,7 @@ def parse_intervals(text: str) -> list[Interval]:
     result.sort()
     for (_s1, e1), (s2, _e2) in zip(result, result[1:], strict=False):
         if s2 < e1:
-            raise HoursError("时段“{t}”与前一时段重叠".format(t=_fmt_interval((s2, _e2))))
+            raise HoursError(f"时段“{_fmt_interval((s2, _e2))}”与前一时段重叠")
     if result and result[-1][1] - MINUTES_PER_DAY > result[0][0]:
         raise HoursError("跨午夜的时段与次日首个时段重叠")
     return result
@@ -242,11 +242,11 @@ def _fmt_time(minutes: int) -> str:
     if minutes == MINUTES_PER_DAY:
         return "24:00"
     minutes %= MINUTES_PER_DAY
-    return "{h:02d}:{m:02d}".format(h=minutes // 60, m=minutes % 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _fmt_interval(interval: Interval) -> str:
-    return "{a}-{b}".format(a=_fmt_time(interval[0]), b=_fmt_time(interval[1]))
+    return f"{_fmt_time(interval[0])}-{_fmt_time(interval[1])}"
 
 
 def format_intervals(intervals: Iterable[Interval]) -> str:
@@ -270,7 +270,7 @@ def _day(token: str) -> int:
         return _DAY_NAMES[token[:3]]
     if token in _DAY_NAMES:
         return _DAY_NAMES[token]
-    raise HoursError("无法识别的星期“{d}”".format(d=token))
+    raise HoursError(f"无法识别的星期“{token}”")
 
 
 def _days(spec: str) -> list[int]:
@@ -293,7 +293,7 @@ def _days(spec: str) -> list[int]:
                     break
                 d = (d + 1) % 7
         else:
-            raise HoursError("无法识别的星期范围“{d}”".format(d=part))
+            raise HoursError(f"无法识别的星期范围“{part}”")
     return days
 
 
@@ -314,11 +314,11 @@ def parse_weekly(text: str) -> tuple[bool, dict[int, list[Interval]]]:
             continue
         match = re.match(r"^(.*?)\s*(\d{1,2}[:：]\d{2}.*)$", segment)
         if not match or not match.group(1).strip():
-            raise HoursError("“{s}”缺少星期，例如 周一至周五 08:00-20:00".format(s=segment))
+            raise HoursError(f"“{segment}”缺少星期，例如 周一至周五 08:00-20:00")
         intervals = parse_intervals(match.group(2))
         for d in _days(match.group(1)):
             if d in weekly:
-                raise HoursError("{d}的营业时间重复填写".format(d=_DAY_LABELS[d]))
+                raise HoursError(f"{_DAY_LABELS[d]}的营业时间重复填写")
             weekly[d] = intervals
     if not weekly:
         raise HoursError("请填写营业时间，例如 周一至周日 08:00-20:00，或 24小时")
@@ -342,9 +342,8 @@ def format_weekly(always_open: bool, weekly: Mapping[int, list[Interval]]) -> st
             groups.append(([d], intervals))
     parts = []
     for days, intervals in groups:
-        label = _DAY_LABELS[days[0]] if len(days) == 1 else "{a}至{b}".format(
-            a=_DAY_LABELS[days[0]], b=_DAY_LABELS[days[-1]])
-        parts.append("{d} {t}".format(d=label, t=format_intervals(intervals)))
+        label = _DAY_LABELS[days[0]] if len(days) == 1 else f"{_DAY_LABELS[days[0]]}至{_DAY_LABELS[days[-1]]}"
+        parts.append(f"{label} {format_intervals(intervals)}")
     return "; ".join(parts) or "休息"
 
 
