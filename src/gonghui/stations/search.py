@@ -28,15 +28,19 @@ import math
 import threading
 from dataclasses import dataclass
 
+from django.db import connection
+
 from . import rules
 from .choices import StationStatus
 
 __all__ = ["Hit", "StationIndex", "get_index", "log_changes", "nearest", "reset_index"]
 
 R = rules.EARTH_RADIUS_M
-RING_LIMIT = 24  # beyond this many rings, walk the occupied cells best-first instead
+RING_LIMIT = 12  # beyond this many rings, walk the coarse blocks best-first instead
+BLOCK = 25  # a coarse block is BLOCK × BLOCK cells (0.5°)
 FULL_REBUILD_BACKLOG = 20_000
 HALF_DIAGONAL_M = rules.CELL_DEG * math.pi / 180 * R * math.sqrt(2) / 2 + 1.0
+BLOCK_HALF_DIAGONAL_M = BLOCK * rules.CELL_DEG * math.pi / 180 * R * math.sqrt(2) / 2 + 1.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ class StationIndex:
         self.entries: dict[int, tuple] = {}  # id → (lat, lng, bits, is_open_status, schedule, cell)
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.cell_bits: dict[tuple[int, int], int] = {}
-        self.version: tuple[int, dt.datetime | None] = (0, None)
+        self.blocks: dict[tuple[int, int], set[tuple[int, int]]] = {}  # coarse block → its occupied cells
+        self.version: tuple[int, str | None] = (0, None)
         self.loaded = False
         self._schedules: dict[tuple, rules.Schedule] = {}
 
@@ -113,6 +118,7 @@ class StationIndex:
         self.entries[sid] = (lat, lng, bits, status_open, schedule, cell)
         self.cells.setdefault(cell, []).append(sid)
         self.cell_bits[cell] = self.cell_bits.get(cell, 0) | bits
+        self.blocks.setdefault((cell[0] // BLOCK, cell[1] // BLOCK), set()).add(cell)
 
     def _remove(self, sid) -> None:
         entry = self.entries.pop(sid, None)
@@ -130,13 +136,21 @@ class StationIndex:
         else:
             self.cells.pop(cell, None)
             self.cell_bits.pop(cell, None)
+            block = (cell[0] // BLOCK, cell[1] // BLOCK)
+            self.blocks.get(block, set()).discard(cell)
+            if not self.blocks.get(block):
+                self.blocks.pop(block, None)
 
     def rebuild(self) -> None:
         from .models import StationChange
 
         with self.lock:
-            last = StationChange.objects.order_by("-id").values_list("id", "changed_at").first()
-            self.entries, self.cells, self.cell_bits, self._schedules = {}, {}, {}, {}
+            table = connection.ops.quote_name(StationChange._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT id, changed_at FROM {table} ORDER BY id DESC LIMIT 1")
+                last = cursor.fetchone()
+            last = (last[0], str(last[1])) if last else None
+            self.entries, self.cells, self.cell_bits, self.blocks, self._schedules = {}, {}, {}, {}, {}
             for row in self._load_rows():
                 self._add(*row)
             self.version = last or (0, None)
@@ -156,8 +170,11 @@ class StationIndex:
             self.rebuild()
             return
         last_id, last_at = self.version
-        rows = list(StationChange.objects.filter(id__gte=last_id).order_by("id").values_list("id", "changed_at")
-                    [:FULL_REBUILD_BACKLOG + 1])
+        table = connection.ops.quote_name(StationChange._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, changed_at FROM {table} WHERE id >= %s ORDER BY id LIMIT %s",
+                           [last_id, FULL_REBUILD_BACKLOG + 1])
+            rows = [(i, str(at)) for i, at in cursor.fetchall()]
         if last_id:
             if not rows or rows[0] != (last_id, last_at):
                 self.rebuild()  # the log was rewound (restored database, rolled-back tests)
@@ -239,19 +256,20 @@ class StationIndex:
         return [Hit(sid, d, is_open, entries[sid][0], entries[sid][1], entries[sid][2]) for d, sid, is_open in found]
 
     def _best_first(self, visit, heap, k, lat, lng, cos1, r0, c0, r) -> None:
-        size = rules.CELL_DEG
+        """Visit the rest best-first: coarse blocks by a lower bound of their distance, then their cells."""
+        size = rules.CELL_DEG * BLOCK
         pending = []
-        for cell in self.cells:
-            if max(abs(cell[0] - r0), abs(cell[1] - c0)) <= r:
-                continue
-            clat = (cell[0] + 0.5) * size - 90.0
-            clng = (cell[1] + 0.5) * size - 180.0
-            pending.append((max(0.0, _haversine(lat, lng, cos1, clat, clng) - HALF_DIAGONAL_M), cell))
+        for block in self.blocks:
+            blat = (block[0] + 0.5) * size - 90.0
+            blng = (block[1] + 0.5) * size - 180.0
+            pending.append((max(0.0, _haversine(lat, lng, cos1, blat, blng) - BLOCK_HALF_DIAGONAL_M), block))
         pending.sort()
-        for bound, cell in pending:
+        for bound, block in pending:
             if len(heap) == k and -heap[0][0] <= bound:
                 break
-            visit(cell)
+            for cell in self.blocks[block]:
+                if max(abs(cell[0] - r0), abs(cell[1] - c0)) > r:  # rings 0..r are done
+                    visit(cell)
 
 
 _index = StationIndex()
