@@ -109,7 +109,7 @@ def station_stats(*, qs: QuerySet[Station], at: dt.datetime | None = None, days:
     """Figures of a set of (already scoped) stations: counts, open now, 24-hour, amenities, visits, ratings."""
     at = at or timezone.now()
     live = qs.exclude(status=StationStatus.CLOSED)
-    rows = list(live.prefetch_related("exceptions").only(
+    rows = list(live.select_related(None).prefetch_related("exceptions").only(
         "id", "status", "always_open", "weekly_hours", "amenity_bits"))
     open_now = sum(1 for s in rows if s.status == StationStatus.OPEN and rules.is_open(s.schedule(), at))
     by_amenity = {code: sum(1 for s in rows if s.amenity_bits & bit) for code, bit in AMENITY_BIT.items()}

@@ -176,11 +176,23 @@ def station_create(
     """Register a station. `actor=None` is the command line / demo."""
     if actor is not None:
         _require_manage(actor, org)
-    values = _clean({"name": name, "address": address, "code": code, **fields})
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = _clean({"name": name, "address": address, "code": code, **fields})
+    except ValidationError as exc:
+        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"contact_phone": exc.messages})
     station = Station(org=org, **values)
-    station.lat, station.lng = coords_to_wgs84(lat, lng, crs)
-    station.amenity_bits = amenity_bits(parse_amenities(amenities))
-    _apply_hours(station, hours_text)
+    for step in (lambda: setattr(station, "coords", coords_to_wgs84(lat, lng, crs)),
+                 lambda: setattr(station, "amenity_bits", amenity_bits(parse_amenities(amenities))),
+                 lambda: _apply_hours(station, hours_text)):
+        try:
+            step()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    station.lat, station.lng = station.coords
     _check_keeper(keeper, org)
     station.keeper = keeper
     if not station.code:
