@@ -119,7 +119,12 @@
     load();
   });
   document.getElementById("chips").addEventListener("click", function (e) {
-    var chip = e.target.closest(".chip");
+    if (e.target.id === "chips-more") {
+      document.querySelectorAll(".chip-extra").forEach(function (c) { c.hidden = false; });
+      e.target.hidden = true;
+      return;
+    }
+    var chip = e.target.closest(".chip[data-code]");
     if (!chip) { return; }
     var on = chip.getAttribute("aria-pressed") !== "true";
     chip.setAttribute("aria-pressed", on ? "true" : "false");
