@@ -96,6 +96,9 @@ def main() -> int:
         settings.DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["GONGHUI_DATA"], "bench.sqlite3")}
         settings.DATABASES["default"]["OPTIONS"]["init_command"] = settings.DATABASES["default"]["OPTIONS"][
             "init_command"].replace("synchronous=NORMAL", "synchronous=OFF")
+    else:
+        # its own database, never the dev one nor the test suite's test_<name>
+        settings.DATABASES["default"]["TEST"] = {"NAME": settings.DATABASES["default"]["NAME"] + "_bench_nearest"}
     django.setup()
     from django.db import connection
 

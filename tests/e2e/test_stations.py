@@ -4,11 +4,11 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
 
-from gonghui.core.testing import make_org  # noqa: E402
-from gonghui.stations import search, services  # noqa: E402
-from tests.e2e.conftest import screenshot  # noqa: E402
+from gonghui.core.testing import make_org
+from gonghui.stations import search, services
+from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
 
