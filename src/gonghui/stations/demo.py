@@ -15,7 +15,7 @@ from django.utils import timezone
 from gonghui.orgs.models import Organisation
 
 from . import rules, services
-from .models import HoursException, Inspection, Station
+from .models import HoursException, Inspection, Rating, Station, Visit
 
 ALL_DAY = "24小时"
 DAY = "每天 08:00-20:00"
@@ -146,6 +146,19 @@ def load(*, out) -> None:
         Inspection.objects.create(station=slt, inspector=password_user, inspected_on=timezone.localdate(), stars=5,
                                   notes="标识清晰，饮水、微波炉、充电齐全，骑手反映良好",
                                   **dict.fromkeys(CHECKLIST, True))
+    # door-QR visits and ratings of the last two weeks at the Sanlitun stations (deterministic, so idempotent)
+    today = timezone.localdate()
+    visits, ratings = [], []
+    for n, station in enumerate(Station.objects.filter(code__startswith="CY-SLT").order_by("code")):
+        for back in range(14):
+            day = today - dt.timedelta(days=back)
+            for i in range(12 + (7 * back + 11 * n) % 25):
+                hour = dt.datetime.combine(day, dt.time(11 + i % 3, 0), tzinfo=rules.SHANGHAI)
+                visits.append(Visit(station=station, device=f"demo-{n}-{i}", hour=hour))
+            ratings.append(Rating(station=station, device=f"demo-{n}-{back}", day=day, stars=5 - (back + n) % 3 // 2,
+                                  comment="喝上了热水，还能充电" if back % 4 == 0 else ""))
+    Visit.objects.bulk_create(visits, ignore_conflicts=True)
+    Rating.objects.bulk_create(ratings, ignore_conflicts=True)
     # a station failing the checklist, to show flagging
     Station.objects.filter(code="SY-006").update(has_rules=False, on_map=False)
     slt_count = Station.objects.filter(code__startswith="CY-SLT").count()

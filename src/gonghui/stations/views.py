@@ -416,7 +416,10 @@ def _children_in_scope(request, org):
     if paths is None:
         roots = list(Organisation.get_root_nodes())
         return [c for r in roots for c in r.get_children()] or roots
-    return list(Organisation.objects.filter(path__in=paths).order_by("path"))
+    roots = list(Organisation.objects.filter(path__in=paths).order_by("path"))
+    if len(roots) == 1 and roots[0].numchild:
+        return list(roots[0].get_children())
+    return roots
 
 
 @login_required
