@@ -102,3 +102,17 @@ def test_open_and_amenity_filters(world):
     assert hits[0].id == world["weekdays"].pk and hits[0].open_now is False
     charging = search.nearest(40.13, 116.654, k=5, mask=AMENITY_BIT["charging"], at=mon_noon)
     assert [h.id for h in charging] == [world["allday"].pk]
+
+
+def test_another_process_change_is_seen_after_the_interval(world, monkeypatch):
+    from gonghui.stations.models import StationChange
+
+    s = world["allday"]
+    assert search.nearest(40.14, 116.67, k=1, at=NOON)[0].id == s.pk
+    # another process closes the station: it writes the row and the log, this process is not told
+    Station.objects.filter(pk=s.pk).update(status="closed")
+    StationChange.objects.create(station_id=s.pk)
+    monkeypatch.setattr(search, "FRESHNESS_SECONDS", 3600)
+    assert search.nearest(40.14, 116.67, k=1, at=NOON)[0].id == s.pk  # within the interval: not checked yet
+    monkeypatch.setattr(search, "FRESHNESS_SECONDS", 0)
+    assert search.nearest(40.14, 116.67, k=1, at=NOON)[0].id != s.pk

@@ -13,8 +13,9 @@ cell could hold (a rigorous bound, so the answer equals a full scan's). When the
 (a query far from every station, or a rare amenity combination) it switches to a best-first walk
 over the occupied cells ordered by a lower bound of their distance.
 
-Freshness: every change to a station or its exceptions appends a StationChange row. Each search
-runs `SELECT id, changed_at FROM stations_stationchange WHERE id >= <last applied>`: usually one row
+Freshness: every change to a station or its exceptions appends a StationChange row. A search runs
+(at most every FRESHNESS_SECONDS, 0.5 s by default, and at once after a write in this process)
+`SELECT id, changed_at FROM stations_stationchange WHERE id >= <last applied>`: usually one row
 (the last applied, confirming the log has not been rewound), else the new station ids are reloaded;
 a rewound log (a restored database) or a very long backlog rebuilds the whole index.
 """
@@ -25,7 +26,9 @@ import datetime as dt
 import heapq
 import json
 import math
+import os
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -39,6 +42,8 @@ R = rules.EARTH_RADIUS_M
 RING_LIMIT = 12  # beyond this many rings, walk the coarse blocks best-first instead
 BLOCK = 25  # a coarse block is BLOCK × BLOCK cells (0.5°)
 FULL_REBUILD_BACKLOG = 20_000
+# Another process's change is seen within this many seconds; this process's own writes at once.
+FRESHNESS_SECONDS = float(os.environ.get("GONGHUI_STATIONS_FRESHNESS", "0.5"))
 HALF_DIAGONAL_M = rules.CELL_DEG * math.pi / 180 * R * math.sqrt(2) / 2 + 1.0
 BLOCK_HALF_DIAGONAL_M = BLOCK * rules.CELL_DEG * math.pi / 180 * R * math.sqrt(2) / 2 + 1.0
 
@@ -58,6 +63,7 @@ def log_changes(station_ids) -> None:
     from .models import StationChange
 
     StationChange.objects.bulk_create([StationChange(station_id=i) for i in station_ids], batch_size=2000)
+    _index.dirty = True  # this process checks the log on its next search, whatever the interval
 
 
 def _haversine(lat1: float, lng1: float, cos1: float, lat2: float, lng2: float) -> float:
@@ -79,6 +85,8 @@ class StationIndex:
         self.blocks: dict[tuple[int, int], set[tuple[int, int]]] = {}  # coarse block → its occupied cells
         self.version: tuple[int, str | None] = (0, None)
         self.loaded = False
+        self.dirty = False
+        self.checked_at = 0.0
         self._schedules: dict[tuple, rules.Schedule] = {}
 
     # -------------------------------------------------------------- loading
@@ -167,8 +175,14 @@ class StationIndex:
         from .models import StationChange
 
         if not self.loaded:
+            self.checked_at = time.monotonic()
             self.rebuild()
             return
+        now = time.monotonic()
+        if not self.dirty and now - self.checked_at < FRESHNESS_SECONDS:
+            return
+        self.dirty = False
+        self.checked_at = now
         last_id, last_at = self.version
         table = connection.ops.quote_name(StationChange._meta.db_table)
         with connection.cursor() as cursor:
