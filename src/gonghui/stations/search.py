@@ -175,7 +175,7 @@ class StationIndex:
         from .models import StationChange
 
         if not self.loaded:
-            self.checked_at = time.monotonic()
+            self.checked_at, self.dirty = time.monotonic(), False
             self.rebuild()
             return
         now = time.monotonic()
