@@ -140,7 +140,7 @@ def run(args) -> int:
     holiday_closed = rng.random(n) < 0.05
 
     parsed = [rules.parse_weekly(h[0]) for h in HOURS]
-    org = Organisation.add_root(instance=Organisation(code="BENCH", name="全国", type="federation"))
+    org = Organisation.objects.add_root(instance=Organisation(code="BENCH", name="全国", type="federation"))
     t0 = time.perf_counter()
     with transaction.atomic():
         batch = []

@@ -412,13 +412,13 @@ def stats(request):
 def _children_in_scope(request, org):
     paths = scope_paths(request.user, READ_ROLES)
     if org is not None:
-        return list(org.get_children())
+        return list(Organisation.objects.get_children(org))
     if paths is None:
-        roots = list(Organisation.get_root_nodes())
-        return [c for r in roots for c in r.get_children()] or roots
+        roots = list(Organisation.objects.get_root_nodes())
+        return [c for r in roots for c in Organisation.objects.get_children(r)] or roots
     roots = list(Organisation.objects.filter(path__in=paths).order_by("path"))
     if len(roots) == 1 and roots[0].numchild:
-        return list(roots[0].get_children())
+        return list(Organisation.objects.get_children(roots[0]))
     return roots
 
 
