@@ -59,6 +59,7 @@ def test_demo_dashboard_figures_and_stories(client):
     assert stories["contest"].numbers == [("40", "名选手"), ("7", "个单位"), ("2 + 3 + 5", "一/二/三等奖")]
     assert stories["welfare"].numbers[0] == ("15,000", "份清凉包")
     assert stories["union_founded"].headline == "经开区国际医药创新公园联合工会"
+    assert "正式成立" in stories["union_founded"].text
     assert stories["activity"].headline.startswith("“重温抗战历史")
 
     from django.contrib.auth import get_user_model

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from gonghui.core.exports import xlsx_response
 from gonghui.orgs import selectors as org_selectors
@@ -26,7 +29,12 @@ def org_dashboard(request, pk: int):
     sections = dashboard_sections(org=org, start=start, end=end)
     charts = {f"{s.key}-{c.key}": {"title": c.title, "kind": c.kind, "categories": c.categories,
                                    "series": c.series} for s in sections for c in s.charts}
+    today = dt.date.today()
+    presets = [(_("今年"), dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)),
+               (_("去年"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+               (_("近三年"), dt.date(today.year - 2, 1, 1), dt.date(today.year, 12, 31))]
     return render(request, "dashboard/org.html", {
+        "presets": presets,
         "org": org, "start": start, "end": end, "sections": sections,
         "stories": dashboard_stories(org=org), "charts": charts,
         "children": org_selectors.org_list(actor=request.user).filter(

@@ -81,6 +81,9 @@ def stories(*, org: Organisation) -> list[Story]:
     if latest is None:
         return []
     members = Member.objects.filter(org=latest, status=MemberStatus.ACTIVE).count()
-    state = _("筹备中") if latest.status == OrgStatus.PREPARING else _("成立于{d}").format(d=latest.founded_on)
-    return [Story("union_founded", _("{n}").format(n=latest.name), [(str(members), _("名会员")), (state, "")],
+    if latest.status == OrgStatus.PREPARING:
+        text = _("筹备中")
+    else:
+        text = _("{d} 经上级工会批复正式成立").format(d=latest.founded_on.isoformat())
+    return [Story("union_founded", latest.name, [(str(members), _("名会员"))], text,
                   url=reverse("orgs:org-detail", args=[latest.pk]))]
