@@ -34,7 +34,7 @@ def org_dashboard(request, pk: int):
                (_("去年"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
                (_("近三年"), dt.date(today.year - 2, 1, 1), dt.date(today.year, 12, 31))]
     return render(request, "dashboard/org.html", {
-        "presets": presets,
+        "presets": presets, "no_data_text": _("本期暂无数据"),
         "org": org, "start": start, "end": end, "sections": sections,
         "stories": dashboard_stories(org=org), "charts": charts,
         "children": org_selectors.org_list(actor=request.user).filter(
