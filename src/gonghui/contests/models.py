@@ -319,7 +319,11 @@ class Score(models.Model):
                                    name="contests_score_recusal",
                                    violation_error_message=_("裁判须回避本单位选手")),
         ]
-        indexes = [models.Index(fields=["contest", "criterion"], name="contests_score_crit_idx")]
+        indexes = [
+            models.Index(fields=["contest", "criterion"], name="contests_score_crit_idx"),
+            # Covering index of the results aggregate: marks grouped by contestant and criterion.
+            models.Index(fields=["contest", "contestant", "criterion", "hundredths"], name="contests_score_agg_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contestant_id} {self.part} {self.hundredths}"

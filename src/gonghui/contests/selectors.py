@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -94,6 +95,31 @@ def judge_sheet(*, actor: User, contest: Contest) -> dict:
             "is_chief": assignment.role == JudgeRole.CHIEF}
 
 
+def _part_sums_in_db(*, contest: Contest, criteria: list[int], trimmed: list[int]) -> list[tuple]:
+    """(contestant, part, Σ marks in hundredths) for mean / trimmed-mean criteria (C5), in one query.
+
+    Per criterion: mean = round_half_up(Σ/n); trimmed (5 or more judges) = round_half_up((Σ − max − min)/(n − 2)),
+    as integers: floor((2a + b) / 2b) is a/b rounded half up for a ≥ 0, b > 0.
+    """
+    score, criterion = Score._meta.db_table, Criterion._meta.db_table
+    crit_marks = ", ".join(["%s"] * len(criteria))
+    trimmed_marks = ", ".join(["%s"] * len(trimmed)) or "NULL"
+    sql = f"""
+        SELECT contestant_id, part, SUM(mark) FROM (
+            SELECT s.contestant_id AS contestant_id, c.part AS part,
+                   CASE WHEN s.criterion_id IN ({trimmed_marks}) AND COUNT(*) >= 5
+                        THEN (2 * (SUM(s.hundredths) - MAX(s.hundredths) - MIN(s.hundredths)) + COUNT(*) - 2)
+                             / (2 * (COUNT(*) - 2))
+                        ELSE (2 * SUM(s.hundredths) + COUNT(*)) / (2 * COUNT(*)) END AS mark
+              FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id
+             WHERE s.contest_id = %s AND s.criterion_id IN ({crit_marks})
+             GROUP BY s.contestant_id, s.criterion_id, c.part) per_criterion
+         GROUP BY contestant_id, part"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*trimmed, contest.pk, *criteria])
+        return cursor.fetchall()
+
+
 def contest_results(*, contest: Contest) -> list[dict]:
     """The full results, ordered by rank, computed from the scores with the event's recorded rules.
 
@@ -118,21 +144,24 @@ def contest_results(*, contest: Contest) -> list[dict]:
         crit_part = {pk: c.part for pk, c in criteria.items()}
         crit_max = {pk: c.max_mark for pk, c in criteria.items()}
         sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        stats = (Score.objects.filter(contest=contest, criterion__isnull=False).order_by()
+        # Mean and trimmed-mean criteria: the database aggregates the judges' marks per criterion and
+        # sums them per part, in exact integer hundredths rounded half up (marks are never negative).
+        trimmed = [pk for pk, m in methods.items() if m == "trimmed"]
+        simple = [pk for pk, m in methods.items() if m in ("mean", "trimmed")]
+        if simple:
+            for cid, part, hundredths in _part_sums_in_db(contest=contest, criteria=simple, trimmed=trimmed):
+                sums[cid][part] += Decimal(int(hundredths)) / 100
+        others = [pk for pk in methods if pk not in simple]
+        stats = (Score.objects.filter(contest=contest, criterion_id__in=others).order_by()
                  .values("contestant_id", "criterion_id")
                  .annotate(s=Sum("hundredths"), mx=Max("hundredths"), mn=Min("hundredths"), n=Count("id"))
-                 .values_list("contestant_id", "criterion_id", "s", "mx", "mn", "n"))
-        cent = rules.CENT
+                 .values_list("contestant_id", "criterion_id", "s", "mx", "mn", "n")) if others else []
         for cid, crit, s, mx, mn, n in stats:
-            method = methods[crit]
-            if method == "mean" or (method == "trimmed" and n < 5):
-                mark = (Decimal(s) / (n * 100)).quantize(cent, rounding=ROUND_HALF_UP)
-            else:
-                mark, flagged = rules.aggregate_from_stats(
-                    total=Decimal(s) / 100, high=Decimal(mx) / 100, low=Decimal(mn) / 100, count=n,
-                    method=method, max_mark=crit_max[crit])
-                if flagged:
-                    flags[cid].append(criteria[crit].code)
+            mark, flagged = rules.aggregate_from_stats(
+                total=Decimal(s) / 100, high=Decimal(mx) / 100, low=Decimal(mn) / 100, count=n,
+                method=methods[crit], max_mark=crit_max[crit])
+            if flagged:
+                flags[cid].append(criteria[crit].code)
             sums[cid][crit_part[crit]] += mark
         for cid, by_part in sums.items():
             for part, value in by_part.items():
