@@ -46,7 +46,7 @@ def main() -> None:
     from gonghui.orgs.models import Organisation
 
     User = get_user_model()
-    org = Organisation.objects.add_root(code="BENCH", name="基准测试总工会", type="federation")
+    org = Organisation.objects.add_root(instance=Organisation(code="BENCH", name="基准测试总工会", type="federation"))
     contest = Contest.objects.create(org=org, name="基准赛项", parts=[
         {"code": "theory", "name": "理论", "weight": "0.3"}, {"code": "practical", "name": "实操", "weight": "0.7"}],
         prize_scheme={"mode": "percent", "first": 10, "second": 20, "third": 30}, status="held")
