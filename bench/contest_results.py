@@ -125,6 +125,22 @@ def main() -> None:
     print(f"ratio selector / SQL       : {ratio:8.2f}x  (target ≤ 2x, < 2 s)")
     print(f"totals agree               : {len(sql_rows) - mismatch:,}/{len(sql_rows):,}")
     print(f"first three                : {[(r['rank'], str(r['total']), r['prize']) for r in results[:3]]}")
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        contest_results(contest=contest)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            contest_results(contest=contest)
+        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:4]:
+            print(q["time"], q["sql"][:300])
     sys.exit(1 if mismatch else 0)
 
 

@@ -102,21 +102,28 @@ def _part_sums_in_db(*, contest: Contest, criteria: list[int], trimmed: list[int
     as integers: floor((2a + b) / 2b) is a/b rounded half up for a ≥ 0, b > 0.
     """
     score, criterion = Score._meta.db_table, Criterion._meta.db_table
-    crit_marks = ", ".join(["%s"] * len(criteria))
-    trimmed_marks = ", ".join(["%s"] * len(trimmed)) or "NULL"
+    mean = "(2 * SUM(s.hundredths) + COUNT(*)) / (2 * COUNT(*))"
+    if trimmed:
+        mark = (f"CASE WHEN s.criterion_id IN ({', '.join(['%s'] * len(trimmed))}) AND COUNT(*) >= 5 "
+                "THEN (2 * (SUM(s.hundredths) - MAX(s.hundredths) - MIN(s.hundredths)) + COUNT(*) - 2) "
+                f"/ (2 * (COUNT(*) - 2)) ELSE {mean} END")
+    else:
+        mark = mean
+    all_criteria = set(criteria) == set(Criterion.objects.filter(contest=contest).values_list("id", flat=True))
+    # Group by (contestant, criterion) only, so the covering index's order serves the grouping.
+    which = "s.criterion_id IS NOT NULL" if all_criteria else f"s.criterion_id IN ({', '.join(['%s'] * len(criteria))})"
     sql = f"""
-        SELECT contestant_id, part, SUM(mark) FROM (
-            SELECT s.contestant_id AS contestant_id, c.part AS part,
-                   CASE WHEN s.criterion_id IN ({trimmed_marks}) AND COUNT(*) >= 5
-                        THEN (2 * (SUM(s.hundredths) - MAX(s.hundredths) - MIN(s.hundredths)) + COUNT(*) - 2)
-                             / (2 * (COUNT(*) - 2))
-                        ELSE (2 * SUM(s.hundredths) + COUNT(*)) / (2 * COUNT(*)) END AS mark
-              FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id
-             WHERE s.contest_id = %s AND s.criterion_id IN ({crit_marks})
-             GROUP BY s.contestant_id, s.criterion_id, c.part) per_criterion
-         GROUP BY contestant_id, part"""
+        SELECT pc.contestant_id, c.part, SUM(pc.mark) FROM (
+            SELECT s.contestant_id AS contestant_id, s.criterion_id AS criterion_id,
+                   {mark} AS mark
+              FROM {score} s
+             WHERE s.contest_id = %s AND {which}
+             GROUP BY s.contestant_id, s.criterion_id) pc
+          JOIN {criterion} c ON c.id = pc.criterion_id
+         GROUP BY pc.contestant_id, c.part"""
+    params = [*trimmed, contest.pk] + ([] if all_criteria else list(criteria))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*trimmed, contest.pk, *criteria])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
