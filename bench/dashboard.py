@@ -215,11 +215,18 @@ def measure(org, start, end, repeat: int) -> dict:
     with CaptureQueriesContext(connection) as ctx:
         sections = dashboard_sections(org=org, start=start, end=end)
     queries = len(ctx)
-    ours, hand = [], []
+    from gonghui.orgs import dashboard as orgs_dashboard
+    from gonghui.welfare import dashboard as welfare_dashboard
+
+    ours, same, hand = [], [], []
     for _ in range(repeat):
         t = time.perf_counter()
         dashboard_sections(org=org, start=start, end=end)
         ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        orgs_dashboard.section(org=org, start=start, end=end)
+        welfare_dashboard.section(org=org, start=start, end=end)
+        same.append(time.perf_counter() - t)
         t = time.perf_counter()
         with connection.cursor() as cur:
             for sql in HAND_SQL.values():
@@ -236,7 +243,8 @@ def measure(org, start, end, repeat: int) -> dict:
         cur.execute(HAND_SQL["welfare_issued"], params)
         issued = cur.fetchone()[0]
     assert figures["welfare.issued"] == issued, (figures["welfare.issued"], issued)
-    return {"ours": statistics.median(ours), "hand": statistics.median(hand), "queries": queries,
+    return {"ours": statistics.median(ours), "same": statistics.median(same), "hand": statistics.median(hand),
+            "queries": queries,
             "hand_queries": len(HAND_SQL)}
 
 
@@ -268,9 +276,11 @@ def main() -> None:
         results.append(r)
         print(f"[{vendor}] {label} scale: {sizes['orgs']:,} orgs, {sizes['members']:,} members, "
               f"{sizes['issuances']:,} issuances (generated in {gen:.1f}s)")
-        print(f"  district dashboard: {r['ours'] * 1000:.1f} ms, {r['queries']} queries")
-        print(f"  hand-written SQL:   {r['hand'] * 1000:.1f} ms, {r['hand_queries']} queries")
-        print(f"  ratio dashboard / hand-written = {r['ours'] / r['hand']:.2f} (target <= 1.5)")
+        print(f"  whole district dashboard (7 sections): {r['ours'] * 1000:.1f} ms, {r['queries']} queries")
+        print(f"  its organisations + welfare sections:  {r['same'] * 1000:.1f} ms")
+        print(f"  hand-written SQL of those figures:     {r['hand'] * 1000:.1f} ms, {r['hand_queries']} queries")
+        print(f"  ratio (same figures) = {r['same'] / r['hand']:.2f} (target <= 1.5); "
+              f"whole dashboard / hand-written = {r['ours'] / r['hand']:.2f}")
     same = results[0]["queries"] == results[1]["queries"]
     print(f"query count at a tenth vs full: {results[0]['queries']} vs {results[1]['queries']} "
           f"({'same' if same else 'DIFFERENT'})")
