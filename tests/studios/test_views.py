@@ -215,3 +215,16 @@ def test_list_filters_have_labelled_choices(client, world):
     client.force_login(world["sy_staff"])
     page = client.get("/studios/").content.decode()
     assert "全部级别" in page and "---------" not in page
+
+
+def test_topic_form_lists_no_team_of_an_alliance_outside_the_users_studios(client, world, root_user):
+    from gonghui.studios import services as studio_services
+
+    hd_alliance = studio_services.alliance_create(actor=root_user, host_org=world["tree"]["HD"], name="海淀联盟",
+                                                  type="related")
+    studio_services.alliance_join(actor=root_user, alliance=hd_alliance, studio=world["studio_c"],
+                                  joined_on=dt.date(2025, 1, 1), decision="加入")
+    client.force_login(world["leader_user"])
+    html = client.get(f"/studios/topics/new/?alliance={hd_alliance.pk}").content.decode()
+    assert world["studio_c"].leader.name not in html
+    assert client.get("/studios/topics/new/?alliance=not-a-number").status_code == 200  # no 500

@@ -301,6 +301,13 @@ def _manageable_studios(user):
                                          if services.can_manage_studio(user, s)]).exclude(status="revoked")
 
 
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class TopicForm(forms.Form):
     studio = forms.ModelChoiceField(label=gettext_lazy("牵头工作室"), queryset=Studio.objects.none())
     alliance = forms.ModelChoiceField(label=gettext_lazy("联盟"), queryset=Alliance.objects.none(), required=False)
@@ -326,7 +333,8 @@ class TopicForm(forms.Form):
         alliance_id = self.data.get("alliance") or self.initial.get("alliance")
         choices = []
         if alliance_id:
-            alliance = Alliance.objects.filter(pk=alliance_id).first()
+            # Only an alliance the user's studios belong to: its team members' names are listed.
+            alliance = self.fields["alliance"].queryset.filter(pk=_int_or_none(alliance_id)).first()
             if alliance is not None:
                 choices = _team_choices(alliance)
         self.fields["team"].choices = choices
