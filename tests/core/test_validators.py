@@ -122,3 +122,9 @@ def test_masks():
 def test_normalize_text():
     assert normalize_text("  ＡＢＣ　１２３  ") == "ABC 123"
     assert normalize_text(None) == ""
+
+
+def test_normalize_text_keeps_chinese_punctuation():
+    assert normalize_text("京恒（北京）保安服务有限公司工会") == "京恒（北京）保安服务有限公司工会"
+    assert normalize_text("“好房子”，联盟：章程（试行）") == "“好房子”，联盟：章程（试行）"
+    assert normalize_text("ＳＹ－ＧＡＳ／０１　＋８６") == "SY-GAS/01 +86"

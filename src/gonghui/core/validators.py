@@ -31,11 +31,23 @@ _PHONE = re.compile(r"^(?:(?:\+|00)86)?(1[3-9]\d{9})$")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
+# Full-width forms folded to ASCII: letters, digits and the symbols found in codes, numbers and dates.
+# Chinese punctuation （），、：；“” stays as typed: it is part of names such as 京恒（北京）.
+_FOLD = {0xFF10 + i: 0x30 + i for i in range(10)}
+_FOLD |= {0xFF21 + i: 0x41 + i for i in range(26)}
+_FOLD |= {0xFF41 + i: 0x61 + i for i in range(26)}
+_FOLD |= {ord(f): ord(a) for f, a in zip("＋－．／＠＿＃", "+-./@_#", strict=True)}
+_FOLD |= {0x3000: 0x20, 0x00A0: 0x20}  # ideographic and no-break spaces
+
+
 def normalize_text(value: object) -> str:
-    """NFKC-normalise (full-width digits and letters to ASCII), trim and collapse inner blanks."""
+    """Fold full-width letters, digits and code symbols to ASCII, trim and collapse inner blanks.
+
+    Unicode NFC only (not NFKC), so Chinese punctuation in names and titles is kept.
+    """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = unicodedata.normalize("NFC", str(value)).translate(_FOLD)
     return re.sub(r"\s+", " ", text).strip()
 
 
